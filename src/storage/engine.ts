@@ -1,0 +1,105 @@
+/**
+ * The storage contract. Everything above src/storage talks to partition logs only through
+ * these interfaces, so a shared-database engine (PostgreSQL) can replace the file engine.
+ *
+ * Offsets are JavaScript numbers here (exact up to 2^53); the codec's bigints are converted
+ * at the handler boundary. Batches are v2 RecordBatch bytes, validated by the caller.
+ */
+
+export interface LogConfig {
+  segmentBytes: number; // segment.bytes
+  segmentMs: number; // segment.ms (roll a segment older than this)
+  retentionMs: number; // retention.ms, -1 = forever
+  retentionBytes: number; // retention.bytes, -1 = unlimited
+  indexIntervalBytes: number; // index.interval.bytes
+  flushIntervalMessages: number; // flush.messages (fsync after this many unflushed records)
+  flushIntervalMs: number; // flush.ms
+  messageTimestampType: 'CreateTime' | 'LogAppendTime';
+}
+
+export const DEFAULT_LOG_CONFIG: LogConfig = {
+  segmentBytes: 1024 * 1024 * 1024,
+  segmentMs: 7 * 24 * 3600 * 1000,
+  retentionMs: 7 * 24 * 3600 * 1000,
+  retentionBytes: -1,
+  indexIntervalBytes: 4096,
+  flushIntervalMessages: Number.MAX_SAFE_INTEGER,
+  flushIntervalMs: Number.MAX_SAFE_INTEGER,
+  messageTimestampType: 'CreateTime',
+};
+
+/** How far an append must get before its promise resolves. */
+export type Durability =
+  | 'none' // acks=0: queued in order, nobody waits
+  | 'written' // acks=1: the OS has the bytes (write returned)
+  | 'synced'; // acks=all: fsynced (group commit: one fsync for every waiter)
+
+export interface AppendBatch {
+  /** One v2 batch, CRC already checked. Its baseOffset and partitionLeaderEpoch are rewritten in place. */
+  buf: Buffer;
+  /** Number of offsets the batch spans: lastOffsetDelta + 1. */
+  offsetCount: number;
+  /** The batch's maxTimestamp (after any LogAppendTime rewrite by the caller). */
+  maxTimestamp: number;
+}
+
+export interface AppendResult {
+  baseOffset: number; // offset of the first record of the first batch
+  lastOffset: number;
+  logStartOffset: number;
+}
+
+export interface ReadResult {
+  /** Whole batches, starting with the one that contains the requested offset. Slices, no copies where possible. */
+  chunks: Buffer[];
+  bytes: number;
+}
+
+export interface TimestampLookup {
+  offset: number;
+  timestamp: number;
+}
+
+export interface PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  /** First offset still readable. */
+  logStartOffset(): number;
+  /** Offset the next appended record will get (the high watermark on a single replica). */
+  logEndOffset(): number;
+  /** Total bytes of all segments. */
+  sizeBytes(): number;
+  /**
+   * Appends batches in order. Offsets are assigned synchronously, before the first await, so
+   * concurrent callers get consecutive ranges in call order. The promise settles at `durability`.
+   */
+  append(batches: AppendBatch[], leaderEpoch: number, durability: Durability): Promise<AppendResult>;
+  /**
+   * Batches from `offset` on, whole: the first batch is returned even if larger than maxBytes
+   * (KIP-74) when `minOneBatch`; later batches only while the total stays within maxBytes.
+   * offset must be within [logStartOffset, logEndOffset]; at logEndOffset the result is empty.
+   */
+  read(offset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult>;
+  /** Earliest offset whose batch maxTimestamp >= timestamp (ListOffsets by time), or null. */
+  offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null>;
+  /** The largest timestamp in the log and its offset (ListOffsets MAX_TIMESTAMP), or null when empty. */
+  maxTimestamp(): Promise<TimestampLookup | null>;
+  /** Moves the log start offset forward (DeleteRecords), dropping whole segments below it. */
+  deleteRecordsBefore(offset: number): Promise<void>;
+  /** Applies retention.ms / retention.bytes; returns how many segments were deleted. */
+  applyRetention(now: number): Promise<number>;
+  updateConfig(config: LogConfig): void;
+  /** Called back whenever new data was appended (wakes long-polling fetches). */
+  onAppend(listener: () => void): () => void;
+}
+
+export interface StorageEngine {
+  /** Loads (and, after an unclean stop, recovers) every existing partition. */
+  open(): Promise<void>;
+  /** Flushes, writes the clean-shutdown marker and closes every file. */
+  close(): Promise<void>;
+  partitions(): PartitionLog[];
+  getPartition(topic: string, partition: number): PartitionLog | undefined;
+  createPartition(topic: string, partition: number, config: LogConfig): Promise<PartitionLog>;
+  deletePartition(topic: string, partition: number): Promise<void>;
+}
