@@ -119,7 +119,8 @@ function propsText(props) {
  * @param {string}  [opts.logLevel='INFO']
  * @param {boolean} [opts.detached=false]    let the JVM outlive this process (pid in <dataDir>/kafka.pid)
  * @returns {Promise<{bootstrap: string, port: number, dataDir: string, logFile: string,
- *                    configFile: string, pid: number, version: string, stop: () => Promise<void>}>}
+ *                    configFile: string, pid: number, version: string, running: () => boolean,
+ *                    stop: () => Promise<void>}>}
  */
 export async function start(opts = {}) {
   const version = opts.version || KAFKA_VERSION;
@@ -220,7 +221,8 @@ export async function start(opts = {}) {
   }
 
   if (opts.detached) child.unref();
-  return { bootstrap: `127.0.0.1:${port}`, port, dataDir, logFile, configFile, pid: child.pid, version, stop };
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return { bootstrap: `127.0.0.1:${port}`, port, dataDir, logFile, configFile, pid: child.pid, version, running, stop };
 }
 
 /** Runs a Kafka CLI tool (see TOOL_CLASSES) to completion; returns {code, stdout, stderr}. */

@@ -1,0 +1,403 @@
+#!/usr/bin/env node
+// Compatibility runner: starts a target broker, runs every client scenario against it, prints a scoreboard,
+// writes compat-tests/RESULTS.md, exits 1 if any scenario failed.
+//
+//   npm run compat                                   # all clients against Brook (dist/ must be built)
+//   npm run compat -- --target kafka                 # against Apache Kafka (proves the scenarios)
+//   npm run compat -- --client kcat --client python  # some clients only (also --client kcat,python)
+//   npm run compat -- --scenario gzip                # scenarios whose name contains "gzip"
+//   npm run compat -- --bootstrap 127.0.0.1:9092     # a broker that is already running
+//   npm run compat -- --list                         # list scenarios, run nothing
+//
+// Options: --timeout SECONDS (default per scenario 90), --results FILE (default compat-tests/RESULTS.md;
+// --no-results to skip), --keep-logs.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const compatDir = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(compatDir, '..');
+const cacheDir = process.env.COMPAT_CACHE || path.join(compatDir, '.cache');
+
+function which(cmd) {
+  try {
+    execFileSync('bash', ['-c', `command -v ${cmd}`], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pythonBin() {
+  if (process.env.COMPAT_PYTHON) return process.env.COMPAT_PYTHON;
+  const venv = path.join(cacheDir, 'venv', 'bin', 'python');
+  return fs.existsSync(venv) ? venv : 'python3';
+}
+
+/**
+ * Clients: where their scenarios live, how to run one, and how to tell the client is installed.
+ * A scenario is any file with the client's extension in its folder whose name does not start with "_"
+ * (helpers start with "_").
+ */
+const CLIENTS = {
+  kcat: {
+    ext: '.sh',
+    command: (file) => ['bash', file],
+    check: () => (which('kcat') ? null : 'kcat not installed (apt-get install -y kcat)'),
+  },
+  python: {
+    ext: '.py',
+    command: (file) => [pythonBin(), '-u', file],
+    check: () => {
+      try {
+        execFileSync(pythonBin(), ['-c', 'import confluent_kafka'], { stdio: 'pipe' });
+        return null;
+      } catch {
+        return `confluent-kafka not importable by ${pythonBin()} (see .ci/run)`;
+      }
+    },
+  },
+  kafkajs: {
+    ext: '.mjs',
+    command: (file) => [process.execPath, file],
+    check: () =>
+      fs.existsSync(path.join(repoRoot, 'node_modules', 'kafkajs')) ? null : 'kafkajs not installed (npm ci)',
+  },
+  java: {
+    ext: '.sh',
+    command: (file) => ['bash', file],
+    check: () => (which('java') ? null : 'java not installed'),
+  },
+  go: {
+    ext: '.sh',
+    command: (file) => ['bash', file],
+    check: () => (which('go') ? null : 'go not installed'),
+  },
+};
+
+/** Reads `compat: key=value ...` directives from a scenario's first lines (any comment style). */
+function directives(file) {
+  const head = fs.readFileSync(file, 'utf8').split('\n').slice(0, 15).join('\n');
+  const out = {};
+  for (const m of head.matchAll(/compat:\s*(.+)$/gm)) {
+    for (const kv of m[1].trim().split(/\s+/)) {
+      const [k, v] = kv.split('=');
+      if (k) out[k] = v ?? 'true';
+    }
+  }
+  return out;
+}
+
+function discover(clients, filter) {
+  const list = [];
+  for (const client of clients) {
+    const spec = CLIENTS[client];
+    const dir = path.join(compatDir, client);
+    if (!fs.existsSync(dir)) continue;
+    for (const name of fs.readdirSync(dir).sort()) {
+      if (!name.endsWith(spec.ext) || name.startsWith('_')) continue;
+      const scenario = name.slice(0, -spec.ext.length);
+      if (filter && !filter.some((f) => `${client}/${scenario}`.includes(f))) continue;
+      const file = path.join(dir, name);
+      list.push({ client, scenario, file, directives: directives(file) });
+    }
+  }
+  return list;
+}
+
+/** The last line that explains a failure: a `FAIL:` line if the scenario printed one, else the last line. */
+function failureReason(output) {
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const fail = lines.filter((l) => l.startsWith('FAIL:'));
+  if (fail.length) return fail[fail.length - 1].slice(5).trim();
+  const err = lines.filter((l) => /(Error|Exception|assert)/i.test(l));
+  if (err.length) return err[err.length - 1];
+  return lines[lines.length - 1] || '(no output)';
+}
+
+function runScenario(sc, { bootstrap, target, timeoutSec, logDir }) {
+  const command = CLIENTS[sc.client].command(sc.file);
+  const timeoutMs = 1000 * Number(sc.directives.timeout || timeoutSec);
+  const id = crypto.randomBytes(3).toString('hex');
+  const topic = `compat-${sc.client}-${sc.scenario}-${id}`.replace(/[^a-zA-Z0-9._-]/g, '-');
+  const env = {
+    ...process.env,
+    BOOTSTRAP: bootstrap,
+    TOPIC: topic,
+    GROUP: `${topic}-group`,
+    COMPAT_TARGET: target,
+    COMPAT_DIR: compatDir,
+    SCENARIO_TIMEOUT: String(timeoutMs / 1000),
+    KAFKA_TOOL: path.join(compatDir, 'kafka', 'tool.sh'),
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
+  const logFile = path.join(logDir, sc.client, `${sc.scenario}.log`);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(command[0], command.slice(1), {
+      cwd: path.dirname(sc.file),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // own process group, so a timeout kills the whole scenario
+    });
+    let output = '';
+    const collect = (d) => {
+      output += d.toString();
+      if (output.length > 4 * 1024 * 1024) output = output.slice(-2 * 1024 * 1024);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, timeoutMs);
+    child.on('error', (e) => collect(`FAIL: could not start ${command[0]}: ${e.message}\n`));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const ms = Date.now() - t0;
+      fs.writeFileSync(logFile, `$ ${command.join(' ')}\n# TOPIC=${topic} BOOTSTRAP=${bootstrap}\n${output}`);
+      let status = code === 0 && !timedOut ? 'PASS' : 'FAIL';
+      let reason = '';
+      if (timedOut) reason = `timeout after ${timeoutMs / 1000}s; last output: ${failureReason(output)}`;
+      else if (status === 'FAIL') reason = `exit ${code ?? signal}: ${failureReason(output)}`;
+      resolve({ ...sc, status, reason, ms, logFile, topic });
+    });
+  });
+}
+
+function fmtDuration(ms) {
+  return ms >= 10000 ? `${(ms / 1000).toFixed(0)}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function oneLine(s, max = 160) {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+function scoreboardText(results) {
+  const rows = results.map((r) => [
+    r.client,
+    r.scenario + (r.directives.needs ? ` [needs ${r.directives.needs}]` : ''),
+    r.status,
+    fmtDuration(r.ms),
+    oneLine(r.reason || ''),
+  ]);
+  const header = ['client', 'scenario', 'result', 'time', 'reason'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  widths[4] = header[4].length; // the reason column is last; don't pad it
+  const line = (cells) => cells.map((c, i) => (i === 4 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function perClient(results) {
+  const by = new Map();
+  for (const r of results) {
+    const c = by.get(r.client) || { pass: 0, fail: 0 };
+    r.status === 'PASS' ? c.pass++ : c.fail++;
+    by.set(r.client, c);
+  }
+  return by;
+}
+
+function resultsMarkdown(results, meta) {
+  const mdEscape = (s) => s.replace(/\|/g, '\\|');
+  const lines = [
+    '# Compatibility results',
+    '',
+    `Generated by \`npm run compat\` (compat-tests/run.mjs). Do not edit by hand.`,
+    '',
+    `- target: **${meta.target}**${meta.targetDetail ? ` (${meta.targetDetail})` : ''}`,
+    `- date: ${meta.date}`,
+    `- host: ${meta.host}`,
+    `- clients: ${meta.clientVersions.join('; ') || '(none)'}`,
+    `- total: ${meta.passed} passed, ${meta.failed} failed, ${fmtDuration(meta.ms)}`,
+    '',
+    '| client | passed | failed |',
+    '| --- | ---: | ---: |',
+  ];
+  for (const [client, c] of perClient(results)) lines.push(`| ${client} | ${c.pass} | ${c.fail} |`);
+  lines.push('', '| client | scenario | result | time | reason |', '| --- | --- | --- | ---: | --- |');
+  for (const r of results) {
+    const needs = r.directives.needs ? ` *(needs ${r.directives.needs})*` : '';
+    const res = r.status === 'PASS' ? 'PASS' : '**FAIL**';
+    lines.push(
+      `| ${r.client} | ${r.scenario}${needs} | ${res} | ${fmtDuration(r.ms)} | ${mdEscape(oneLine(r.reason || '', 300))} |`,
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+function clientVersions(clients) {
+  const v = [];
+  const tryRun = (label, cmd, args) => {
+    try {
+      v.push(`${label} ${execFileSync(cmd, args, { stdio: 'pipe', timeout: 20000 }).toString().trim()}`);
+    } catch {
+      /* not installed */
+    }
+  };
+  if (clients.includes('kcat')) {
+    try {
+      const out = execFileSync('kcat', ['-V'], { stdio: 'pipe' }).toString();
+      const m = out.match(/Version (\S+) .*?librdkafka (\S+)/s);
+      if (m) v.push(`kcat ${m[1]} (librdkafka ${m[2]})`);
+    } catch {
+      /* not installed */
+    }
+  }
+  if (clients.includes('python'))
+    tryRun('confluent-kafka', pythonBin(), ['-c', 'import confluent_kafka as c; print(c.version()[0], "(librdkafka", c.libversion()[0] + ")")']);
+  if (clients.includes('kafkajs')) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules', 'kafkajs', 'package.json'), 'utf8'));
+      v.push(`kafkajs ${pkg.version}`);
+    } catch {
+      /* not installed */
+    }
+  }
+  return v;
+}
+
+async function startTarget(target, { bootstrap }) {
+  if (bootstrap) return { bootstrap, running: () => true, stop: async () => {}, detail: `external ${bootstrap}` };
+  if (target === 'kafka') {
+    const { start, KAFKA_VERSION } = await import('./kafka/kafka.mjs');
+    const k = await start({});
+    return { ...k, detail: `Apache Kafka ${KAFKA_VERSION}, single-node KRaft` };
+  }
+  if (target === 'brook') {
+    const { start } = await import('./brook.mjs');
+    const b = await start({});
+    return { ...b, detail: 'node dist/cli/main.js start' };
+  }
+  throw new Error(`unknown --target ${target} (brook|kafka)`);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      client: { type: 'string', multiple: true },
+      target: { type: 'string', default: 'brook' },
+      scenario: { type: 'string', multiple: true },
+      bootstrap: { type: 'string' },
+      timeout: { type: 'string', default: '90' },
+      results: { type: 'string', default: path.join(compatDir, 'RESULTS.md') },
+      'no-results': { type: 'boolean' },
+      list: { type: 'boolean' },
+    },
+  });
+  const clients = values.client ? values.client.flatMap((c) => c.split(',')).filter(Boolean) : Object.keys(CLIENTS);
+  for (const c of clients) if (!CLIENTS[c]) throw new Error(`unknown --client ${c} (${Object.keys(CLIENTS).join('|')})`);
+  const scenarios = discover(clients, values.scenario);
+  if (values.list) {
+    for (const s of scenarios) console.log(`${s.client}/${s.scenario}${s.directives.needs ? `  [needs ${s.directives.needs}]` : ''}`);
+    return 0;
+  }
+  if (!scenarios.length) {
+    console.error('compat: no scenarios matched');
+    return 1;
+  }
+
+  const t0 = Date.now();
+  const logDir = path.join(cacheDir, 'logs', values.target);
+  fs.rmSync(logDir, { recursive: true, force: true });
+  const results = [];
+  const usedClients = [...new Set(scenarios.map((s) => s.client))];
+  const missing = Object.fromEntries(usedClients.map((c) => [c, CLIENTS[c].check()]));
+
+  console.log(`compat: ${scenarios.length} scenarios, clients ${usedClients.join(', ')}, target ${values.target}`);
+  let target;
+  let targetError = null;
+  try {
+    target = await startTarget(values.target, { bootstrap: values.bootstrap });
+    console.log(`compat: target ${values.target} at ${target.bootstrap} (${target.detail})`);
+  } catch (e) {
+    targetError = `target ${values.target} did not start: ${e.message.split('\n')[0]}`;
+    console.log(`compat: ${targetError}`);
+    if (e.message.includes('\n')) console.log(e.message.split('\n').slice(1).join('\n'));
+  }
+
+  const stopTarget = async () => {
+    if (target) await target.stop();
+    target = null;
+  };
+  process.on('SIGINT', async () => {
+    await stopTarget();
+    process.exit(130);
+  });
+  process.on('SIGTERM', async () => {
+    await stopTarget();
+    process.exit(143);
+  });
+
+  try {
+    for (const sc of scenarios) {
+      let r;
+      if (targetError) r = { ...sc, status: 'FAIL', reason: targetError, ms: 0 };
+      else if (missing[sc.client]) r = { ...sc, status: 'FAIL', reason: `client unavailable: ${missing[sc.client]}`, ms: 0 };
+      else if (!target.running()) r = { ...sc, status: 'FAIL', reason: 'target process has exited', ms: 0 };
+      else
+        r = await runScenario(sc, {
+          bootstrap: target.bootstrap,
+          target: values.target,
+          timeoutSec: Number(values.timeout),
+          logDir,
+        });
+      results.push(r);
+      const tag = r.directives.needs ? ` [needs ${r.directives.needs}]` : '';
+      console.log(
+        `${r.status === 'PASS' ? 'PASS' : 'FAIL'}  ${r.client}/${r.scenario}${tag}  ${fmtDuration(r.ms)}${r.reason ? `  ${oneLine(r.reason)}` : ''}`,
+      );
+      if (r.status !== 'PASS' && r.logFile) console.log(`      log: ${path.relative(repoRoot, r.logFile)}`);
+    }
+  } finally {
+    await stopTarget();
+  }
+
+  const passed = results.filter((r) => r.status === 'PASS').length;
+  const failed = results.length - passed;
+  const ms = Date.now() - t0;
+  console.log('');
+  console.log(scoreboardText(results));
+  console.log('');
+  for (const [client, c] of perClient(results)) console.log(`  ${client.padEnd(8)} ${c.pass}/${c.pass + c.fail} pass`);
+  if (!values['no-results']) {
+    const md = resultsMarkdown(results, {
+      target: values.target,
+      targetDetail: targetError || target?.detail || (values.bootstrap ? `external ${values.bootstrap}` : ''),
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      host: `${os.platform()} ${os.arch()}, ${os.cpus().length} cores, node ${process.version}`,
+      clientVersions: clientVersions(usedClients),
+      passed,
+      failed,
+      ms,
+    });
+    fs.writeFileSync(values.results, md);
+    console.log(`  results: ${path.relative(process.cwd(), values.results)}; logs: ${path.relative(process.cwd(), logDir)}/`);
+  }
+  // The closing line CI reads: "compat: N passed, N failed".
+  console.log(`compat: ${passed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`compat: ${e.stack || e}`);
+    process.exit(2);
+  },
+);
