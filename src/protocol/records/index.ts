@@ -14,3 +14,8 @@ export {
   MIN_RECORD_SIZE, type AppendValidationOptions, type BatchSpan, validateBatchForAppend, produceErrorForVersion,
   batches, forEachBatch, errorCodeFor,
 } from './validate.js';
+export {
+  type LegacyMessage, type LegacyReadOptions, type LegacyWriteMessage, type LegacyWriteOptions, LEGACY_CRC,
+  LEGACY_MAGIC, LEGACY_ATTRIBUTES, legacyHeaderSize, crc32ieee, readMessageSet, writeMessageSet,
+} from './legacy.js';
+export { type LegacyToV2Options, type V2ToLegacyOptions, convertLegacyToV2, convertV2ToLegacy } from './convert.js';
