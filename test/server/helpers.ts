@@ -1,0 +1,115 @@
+import { connect, type Socket } from 'node:net';
+import { NetworkServer } from '../../src/server/server.js';
+import { Dispatcher } from '../../src/server/dispatcher.js';
+import { HandlerRegistry, type CodecLike } from '../../src/handlers/registry.js';
+import { NO_RESPONSE, type BrokerServices, type Handler } from '../../src/handlers/types.js';
+import { Framer } from '../../src/server/framer.js';
+import { createLogger } from '../../src/logger.js';
+import type { Reader, Writer } from '../../src/protocol/primitives/index.js';
+
+/** Test API: request = int32 delayMs, int32 value[, int32 responseBytes]; response = int32 value + bytes. */
+export interface TestReq {
+  delay: number;
+  value: number;
+  size: number;
+}
+export function testCodec(apiKey: number, name: string, min = 0, max = 3, headerV = 1): CodecLike {
+  return {
+    apiKey,
+    name,
+    minVersion: min,
+    maxVersion: max,
+    requestHeaderVersion: () => headerV,
+    responseHeaderVersion: () => 0,
+    decodeRequest(r: Reader): TestReq {
+      const req = { delay: r.int32(), value: r.int32(), size: r.remaining >= 4 ? r.int32() : 0 };
+      r.check();
+      return req;
+    },
+    encodeResponse(w: Writer, _v: number, m: { value?: number; payload?: Buffer }) {
+      w.int32(m.value ?? 0);
+      if (m.payload) w.raw(m.payload);
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const KEY = { SLEEP: 100, NO_RESPONSE: 101, THROW: 102, BIG: 103, API_VERSIONS: 18 } as const;
+
+export function testRegistry(): HandlerRegistry {
+  const reg = new HandlerRegistry();
+  const h = (apiKey: number, handle: Handler['handle']): Handler => ({ apiKey, minVersion: 0, maxVersion: 3, handle });
+  reg.register(h(KEY.SLEEP, async (_c, req: TestReq) => (await sleep(req.delay), { value: req.value })), testCodec(KEY.SLEEP, 'Sleep'));
+  reg.register(h(KEY.NO_RESPONSE, () => NO_RESPONSE), testCodec(KEY.NO_RESPONSE, 'NoResponse'));
+  reg.register(h(KEY.THROW, () => { throw new Error('boom'); }), testCodec(KEY.THROW, 'Throw'));
+  reg.register(h(KEY.BIG, (_c, req: TestReq) => ({ value: req.value, payload: Buffer.alloc(req.size, 7) })), testCodec(KEY.BIG, 'Big'));
+  reg.register(h(KEY.API_VERSIONS, (_c, req: TestReq) => ({ value: req.value })), testCodec(KEY.API_VERSIONS, 'ApiVersions', 0, 4, 1));
+  return reg;
+}
+
+export async function startTestServer(opts: { idleMs?: number; maxFrameBytes?: number; maxInFlight?: number } = {}) {
+  const registry = testRegistry();
+  const services = { clock: { now: () => Date.now() } } as unknown as BrokerServices;
+  const server = new NetworkServer({
+    listeners: [{ name: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: 0 }],
+    dispatcher: new Dispatcher(registry, services),
+    logger: createLogger(),
+    maxFrameBytes: opts.maxFrameBytes ?? 1024 * 1024,
+    idleMs: opts.idleMs ?? 60_000,
+    maxInFlight: opts.maxInFlight,
+  });
+  const [bound] = await server.start();
+  return { server, port: bound.port };
+}
+
+/** A request frame with header v1 (clientId "t"). */
+export function frame(apiKey: number, version: number, correlationId: number, body: number[]): Buffer {
+  const b = Buffer.alloc(4 + 8 + 3 + body.length * 4);
+  let o = b.writeInt32BE(b.length - 4, 0);
+  o = b.writeInt16BE(apiKey, o);
+  o = b.writeInt16BE(version, o);
+  o = b.writeInt32BE(correlationId, o);
+  o = b.writeInt16BE(1, o);
+  o += b.write('t', o);
+  for (const v of body) o = b.writeInt32BE(v, o);
+  return b;
+}
+
+export interface TestClient {
+  socket: Socket;
+  responses: Buffer[];
+  closed: Promise<void>;
+  isClosed: () => boolean;
+  waitFor(n: number, timeoutMs?: number): Promise<Buffer[]>;
+}
+
+export async function client(port: number): Promise<TestClient> {
+  const socket = connect({ host: '127.0.0.1', port });
+  await new Promise<void>((res, rej) => socket.once('connect', res).once('error', rej));
+  const framer = new Framer(1 << 30);
+  const responses: Buffer[] = [];
+  let closedFlag = false;
+  socket.on('data', (c) => {
+    framer.push(c);
+    for (let f = framer.next(); f; f = framer.next()) responses.push(f);
+  });
+  socket.on('error', () => {});
+  const closed = new Promise<void>((res) => socket.once('close', () => { closedFlag = true; res(); }));
+  return {
+    socket,
+    responses,
+    closed,
+    isClosed: () => closedFlag,
+    async waitFor(n, timeoutMs = 5000) {
+      const end = Date.now() + timeoutMs;
+      while (responses.length < n) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${n} responses (have ${responses.length})`);
+        await sleep(5);
+      }
+      return responses;
+    },
+  };
+}
+
+export { sleep };

@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { client, frame, KEY, sleep, startTestServer } from './helpers.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+async function setup(opts?: Parameters<typeof startTestServer>[0]) {
+  const s = await startTestServer(opts);
+  cleanups.push(() => s.server.close());
+  return s;
+}
+const corr = (r: Buffer) => r.readInt32BE(0);
+
+describe('network server', () => {
+  it('closes the connection on a negative frame size', async () => {
+    const { port } = await setup();
+    const c = await client(port);
+    c.socket.write(Buffer.from([0x80, 0, 0, 0]));
+    await c.closed;
+  });
+
+  it('closes the connection on a frame larger than socket.request.max.bytes', async () => {
+    const { port } = await setup({ maxFrameBytes: 1000 });
+    const c = await client(port);
+    c.socket.write(Buffer.from([0, 0, 0x10, 0]));
+    await c.closed;
+  });
+
+  it('assembles a request arriving one byte at a time', async () => {
+    const { port } = await setup();
+    const c = await client(port);
+    for (const b of frame(KEY.SLEEP, 1, 42, [0, 7])) {
+      c.socket.write(Buffer.from([b]));
+      await sleep(1);
+    }
+    const [r] = await c.waitFor(1);
+    expect(corr(r)).toBe(42);
+    expect(r.readInt32BE(4)).toBe(7);
+  });
+
+  it('answers pipelined requests in request order when the first finishes last', async () => {
+    const { port } = await setup();
+    const c = await client(port);
+    const delays = [150, 0, 50, 0, 10];
+    c.socket.write(Buffer.concat(delays.map((d, i) => frame(KEY.SLEEP, 0, i + 1, [d, i * 10]))));
+    const rs = await c.waitFor(5);
+    expect(rs.map(corr)).toEqual([1, 2, 3, 4, 5]);
+    expect(rs.map((r) => r.readInt32BE(4))).toEqual([0, 10, 20, 30, 40]);
+  });
+
+  it('sends nothing for a no-response request and keeps the order of the rest', async () => {
+    const { port } = await setup();
+    const c = await client(port);
+    c.socket.write(Buffer.concat([frame(KEY.SLEEP, 0, 1, [30, 0]), frame(KEY.NO_RESPONSE, 0, 2, [0, 0]), frame(KEY.SLEEP, 0, 3, [0, 0])]));
+    const rs = await c.waitFor(2);
+    await sleep(50);
+    expect(rs.map(corr)).toEqual([1, 3]);
+    c.socket.write(frame(KEY.NO_RESPONSE, 0, 4, [0, 0]));
+    await sleep(50);
+    expect(c.responses).toHaveLength(2);
+    expect(c.isClosed()).toBe(false);
+  });
+
+  it('closes on an unknown API key and on an unsupported version', async () => {
+    const { port } = await setup();
+    const c = await client(port);
+    c.socket.write(frame(999, 0, 1, [0, 0]));
+    await c.closed;
+    const d = await client(port);
+    d.socket.write(frame(KEY.SLEEP, 9, 1, [0, 0]));
+    await d.closed;
+    expect(d.responses).toHaveLength(0);
+  });
+
+  it('closes on a malformed body', async () => {
+    const { port } = await setup();
+    const c = await client(port);
+    c.socket.write(frame(KEY.SLEEP, 0, 1, [0])); // value missing
+    await c.closed;
+  });
+
+  it('answers ApiVersions at an unsupported version in v0 format with UNSUPPORTED_VERSION', async () => {
+    const { port } = await setup();
+    const c = await client(port);
+    c.socket.write(frame(KEY.API_VERSIONS, 77, 5, []));
+    const [r] = await c.waitFor(1);
+    expect(r.length).toBe(4 + 2 + 4 + 6);
+    expect(corr(r)).toBe(5);
+    expect(r.readInt16BE(4)).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect(r.readInt32BE(6)).toBe(1);
+    expect([r.readInt16BE(10), r.readInt16BE(12), r.readInt16BE(14)]).toEqual([18, 0, 3]); // the handler serves 0-3 (codec 0-4): advertised 0-3
+    // the connection stays usable: the client retries lower
+    c.socket.write(frame(KEY.API_VERSIONS, 3, 6, [0, 9]));
+    await c.waitFor(2);
+    expect(c.responses[1].readInt32BE(4)).toBe(9);
+  });
+
+  it('closes idle connections after connections.max.idle.ms', async () => {
+    const { port } = await setup({ idleMs: 150 });
+    const c = await client(port);
+    c.socket.write(frame(KEY.SLEEP, 0, 1, [0, 0]));
+    await c.waitFor(1);
+    const t0 = Date.now();
+    await c.closed;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
+  });
+
+  it('a throwing handler closes only its own connection', async () => {
+    const { port } = await setup();
+    const bad = await client(port);
+    const good = await client(port);
+    good.socket.write(frame(KEY.SLEEP, 0, 1, [100, 1]));
+    bad.socket.write(frame(KEY.THROW, 0, 1, [0, 0]));
+    await bad.closed;
+    await good.waitFor(1);
+    good.socket.write(frame(KEY.SLEEP, 0, 2, [0, 2]));
+    await good.waitFor(2);
+    expect(good.isClosed()).toBe(false);
+  });
+
+  it('pauses reading from a slow reader instead of buffering without bound', async () => {
+    const { server, port } = await setup({ maxInFlight: 8 });
+    const c = await client(port);
+    c.socket.pause(); // the client stops reading
+    const size = 256 * 1024;
+    const reqs = Buffer.concat(Array.from({ length: 200 }, (_, i) => frame(KEY.BIG, 0, i, [0, i, size])));
+    c.socket.write(reqs);
+    await sleep(300);
+    const [conn] = server.connections();
+    expect(conn.paused).toBe(true);
+    expect(conn.writePauses).toBeGreaterThan(0);
+    // Far less than 200 x 256 KiB is queued on the server side.
+    expect(conn.pendingWriteBytes).toBeLessThan(16 * size);
+    c.socket.resume();
+    const rs = await c.waitFor(200, 20_000);
+    expect(rs.map(corr)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(rs.every((r) => r.length === 4 + 4 + size)).toBe(true);
+  });
+});
