@@ -9,8 +9,8 @@
 //   npm run compat -- --bootstrap 127.0.0.1:9092     # a broker that is already running
 //   npm run compat -- --list                         # list scenarios, run nothing
 //
-// Options: --timeout SECONDS (default per scenario 90), --results FILE (default compat-tests/RESULTS.md;
-// --no-results to skip), --keep-logs.
+// Options: --timeout SECONDS (default per scenario 90; a scenario may set `compat: timeout=N`),
+// --results FILE (default compat-tests/RESULTS.md for brook, RESULTS-<target>.md otherwise; --no-results skips).
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -260,7 +260,10 @@ function clientVersions(clients) {
     }
   }
   if (clients.includes('python'))
-    tryRun('confluent-kafka', pythonBin(), ['-c', 'import confluent_kafka as c; print(c.version()[0], "(librdkafka", c.libversion()[0] + ")")']);
+    tryRun('confluent-kafka', pythonBin(), [
+      '-c',
+      'import confluent_kafka as c; v = c.version(); v = v[0] if isinstance(v, tuple) else v; print(v, "(librdkafka " + c.libversion()[0] + ")")',
+    ]);
   if (clients.includes('kafkajs')) {
     try {
       const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules', 'kafkajs', 'package.json'), 'utf8'));
@@ -295,7 +298,7 @@ async function main() {
       scenario: { type: 'string', multiple: true },
       bootstrap: { type: 'string' },
       timeout: { type: 'string', default: '90' },
-      results: { type: 'string', default: path.join(compatDir, 'RESULTS.md') },
+      results: { type: 'string' },
       'no-results': { type: 'boolean' },
       list: { type: 'boolean' },
     },
@@ -376,6 +379,9 @@ async function main() {
   console.log('');
   for (const [client, c] of perClient(results)) console.log(`  ${client.padEnd(8)} ${c.pass}/${c.pass + c.fail} pass`);
   if (!values['no-results']) {
+    // Brook's scoreboard is RESULTS.md; other targets get their own file (RESULTS-kafka.md is the proof that
+    // the scenarios assert Apache Kafka's behaviour).
+    values.results ||= path.join(compatDir, values.target === 'brook' ? 'RESULTS.md' : `RESULTS-${values.target}.md`);
     const md = resultsMarkdown(results, {
       target: values.target,
       targetDetail: targetError || target?.detail || (values.bootstrap ? `external ${values.bootstrap}` : ''),
