@@ -28,8 +28,9 @@ export function convertLegacyToV2(buf: Buffer, options: LegacyToV2Options = {}):
   const messages = readMessageSet(buf, options);
   if (messages.length === 0) return null;
   const codec = options.compression ?? firstCodec(buf);
-  const increasing = messages.every((m, i) => i === 0 || m.offset > messages[i - 1]!.offset);
   const first = messages[0]!.offset;
+  const span = messages[messages.length - 1]!.offset - first;
+  const increasing = span <= 0x7fffffffn && messages.every((m, i) => i === 0 || m.offset > messages[i - 1]!.offset);
   const deltas = messages.map((m, i) => (increasing ? Number(m.offset - first) : i));
   const base = increasing && first >= 0n ? first : 0n;
   const logAppend = messages[0]!.timestampType === LOG_APPEND_TIME;

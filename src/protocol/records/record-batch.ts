@@ -81,8 +81,9 @@ function decodeRecord(c: Cursor, baseOffset: bigint, baseTs: bigint, logAppendTs
   if (body.pos !== end) throw new RecordsError(`record length ${length} does not match its contents`);
   c.pos = end;
   return {
-    offset: baseOffset + BigInt(offsetDelta),
-    timestamp: logAppendTs ?? baseTs + timestampDelta,
+    // int64 arithmetic wraps, as in Java, so hostile deltas cannot produce out-of-range values.
+    offset: BigInt.asIntN(64, baseOffset + BigInt(offsetDelta)),
+    timestamp: logAppendTs ?? BigInt.asIntN(64, baseTs + timestampDelta),
     key, value, headers, attributes, offsetDelta, timestampDelta,
   };
 }

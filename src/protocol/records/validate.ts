@@ -75,14 +75,16 @@ export interface BatchSpan {
   size: number;
   /** int8 at the magic position; -1 when even that is missing. */
   magic: number;
-  /** The entry runs past the end of the blob (a fetch response may end with one). */
+  /** The walk stops here: the entry runs past the end of the blob (a fetch response may end with one)… */
   partial: boolean;
+  /** …or its length field cannot be a real entry (negative, or below the format's minimum). */
+  corrupt: boolean;
 }
 
 /**
  * Walks the entries (v2 batches or legacy messages) of a records blob by their length fields only.
  * A trailing partial entry is yielded with partial=true and ends the walk; so does a length field
- * that cannot be a real entry (negative or below the format's minimum), reported as partial too.
+ * that cannot be a real entry (negative or below the format's minimum), with corrupt=true as well.
  */
 export function* batches(buf: Buffer, start = 0, end = buf.length): Generator<BatchSpan> {
   let pos = start;
@@ -90,16 +92,16 @@ export function* batches(buf: Buffer, start = 0, end = buf.length): Generator<Ba
     const available = end - pos;
     const magic = available > MAGIC ? buf.readInt8(pos + MAGIC) : -1;
     if (available < LOG_OVERHEAD) {
-      yield { pos, size: available, magic, partial: true };
+      yield { pos, size: available, magic, partial: true, corrupt: false };
       return;
     }
     const size = LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH);
     const min = magic === 2 ? BATCH_HEADER_SIZE : magic === 0 || magic === 1 ? LEGACY_MIN_SIZE[magic] : LOG_OVERHEAD;
     if (size > available || size < min) {
-      yield { pos, size: available, magic, partial: true };
+      yield { pos, size: available, magic, partial: true, corrupt: size < min };
       return;
     }
-    yield { pos, size, magic, partial: false };
+    yield { pos, size, magic, partial: false, corrupt: false };
     pos += size;
   }
 }
