@@ -43,7 +43,7 @@ function headerSize(h: { clientId: string | null }, hv: number): number {
 }
 
 const fileApi = (name: string) => {
-  const m = /^(.*)_request_v(\d+)$/.exec(name)!;
+  const m = /^(.*)_request_v(\d+)(?:-[a-z0-9-]+)?$/.exec(name)!;
   return { api: m[1].replace(/_(.)/g, (_, c: string) => c.toUpperCase()).replace(/^./, (c) => c.toUpperCase()), version: Number(m[2]) };
 };
 
@@ -104,7 +104,9 @@ describe('golden frames from librdkafka (kcat)', () => {
         const p = f.body as ProduceRequest;
         expect(p.topicData[0].name).toBe('golden-topic');
         const records = p.topicData[0].partitionData[0].records!;
-        expect(entrySize(records)).toBe(records.length);
+        // One v2 batch (magic 2), or a legacy message set when the broker looked too old.
+        if (records[16] === 2) expect(entrySize(records)).toBe(records.length);
+        expect(records.length).toBeGreaterThan(0);
       }
       if (f.codec.name === 'Metadata') {
         const m = f.body as MetadataRequest;
