@@ -9,6 +9,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { API_CODECS } from '../protocol/generated/index.js';
 import type { Reader, Writer } from '../protocol/primitives/index.js';
 import type { Handler } from './types.js';
 
@@ -79,19 +80,12 @@ function asHandler(mod: Record<string, unknown>, file: string): Handler {
   return { apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion, handle: h.handle.bind(h) };
 }
 
-/** The generated codecs (src/protocol/generated), keyed by API key. */
-export async function loadCodecs(): Promise<ReadonlyMap<number, CodecLike>> {
-  const specifier = '../protocol/generated/index.js';
-  const mod = (await import(specifier)) as { API_CODECS: ReadonlyMap<number, CodecLike> };
-  return mod.API_CODECS;
-}
-
 /**
  * Imports every handler file in src/handlers once and registers it with its codec.
  * `codecs` defaults to the generated codecs.
  */
 export async function registerAll(registry = new HandlerRegistry(), codecs?: ReadonlyMap<number, CodecLike>): Promise<HandlerRegistry> {
-  const table = codecs ?? (await loadCodecs());
+  const table = codecs ?? API_CODECS;
   const dir = dirname(fileURLToPath(import.meta.url));
   const files = (await readdir(dir)).filter((f) => HANDLER_FILE.test(f)).sort();
   const seen = new Set<string>();

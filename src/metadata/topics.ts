@@ -41,8 +41,11 @@ export class TopicManager {
   /** Brings storage in line with the registry after a restart (missing partitions, stray logs). */
   async open(): Promise<void> {
     for (const t of this.registry.list()) {
+      const logConfig = this.logConfig(t.name);
       for (let p = 0; p < t.leaderEpochs.length; p++) {
-        if (!this.storage.getPartition(t.name, p)) await this.storage.createPartition(t.name, p, this.logConfig(t.name));
+        const log = this.storage.getPartition(t.name, p);
+        if (log) log.updateConfig(logConfig); // storage opened it with the broker defaults
+        else await this.storage.createPartition(t.name, p, logConfig);
       }
     }
     const strays = this.storage.partitions().filter((l) => (this.registry.get(l.topic)?.leaderEpochs.length ?? 0) <= l.partition);
