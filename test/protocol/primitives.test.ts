@@ -198,3 +198,16 @@ describe('Writer', () => {
     expect(hex(w)).toBe('05');
   });
 });
+
+describe('int64', () => {
+  it.each([0n, 1n, -1n, 2n ** 32n, -(2n ** 32n), 2n ** 53n - 1n, -(2n ** 53n) + 1n, 2n ** 53n, -(2n ** 53n), 2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), 1700000000000n, -4294967297n])(
+    '%s round-trips',
+    (v) => {
+      const w = new Writer();
+      w.int64(v);
+      const b = w.toBuffer();
+      expect(b.readBigInt64BE(0)).toBe(v);
+      expect(new Reader(b).int64()).toBe(v);
+    },
+  );
+});

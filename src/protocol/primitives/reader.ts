@@ -85,9 +85,14 @@ export class Reader {
 
   int64(): bigint {
     if (this.short(8, 'int64')) return 0n;
-    const v = this.buf.readBigInt64BE(this.pos);
-    this.pos += 8;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 8;
+    const hi = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+    const lo = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
+    // One BigInt conversion while the value is a safe integer (offsets, timestamps, -1).
+    if (hi >= -0x200000 && hi < 0x200000) return BigInt(hi * 0x1_0000_0000 + lo);
+    return (BigInt(hi) << 32n) | BigInt(lo);
   }
 
   float64(): number {

@@ -149,8 +149,26 @@ export class Writer {
 
   int64(v: bigint): void {
     this.ensure(8);
-    this.buf.writeBigInt64BE(v, this.pos);
-    this.pos += 8;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n)) {
+      this.buf.writeBigInt64BE(v, this.pos);
+      this.pos += 8;
+      return;
+    }
+    // Safe integers (nearly every offset and timestamp) split without BigInt arithmetic.
+    const hi = Math.floor(n / 0x1_0000_0000);
+    const lo = n - hi * 0x1_0000_0000;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = (hi >>> 24) & 0xff;
+    b[p + 1] = (hi >>> 16) & 0xff;
+    b[p + 2] = (hi >>> 8) & 0xff;
+    b[p + 3] = hi & 0xff;
+    b[p + 4] = (lo >>> 24) & 0xff;
+    b[p + 5] = (lo >>> 16) & 0xff;
+    b[p + 6] = (lo >>> 8) & 0xff;
+    b[p + 7] = lo & 0xff;
+    this.pos = p + 8;
   }
 
   float64(v: number): void {
