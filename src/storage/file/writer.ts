@@ -52,6 +52,8 @@ export class LogWriter {
   private writing = false;
   private syncing = false;
   private syncWaiters: Waiter[] = [];
+  /** Waiters covered by the fsync in progress. */
+  private syncingWaiters: Waiter[] = [];
   private dirty = new Set<FileSegment>();
   private unflushedRecords = 0;
   private forceSync = false;
@@ -161,8 +163,13 @@ export class LogWriter {
       i++;
     }
     this.queue.splice(0, run.length);
-    const fd = await head.seg.open(this.fs);
-    await writeAll(this.fs, fd, bufs, head.position);
+    try {
+      const fd = await head.seg.open(this.fs);
+      await writeAll(this.fs, fd, bufs, head.position);
+    } catch (e) {
+      for (const it of run) it.waiter?.reject(e as Error);
+      throw e;
+    }
     this.writes++;
     head.seg.writtenBytes = head.position + bytes;
     this.dirty.add(head.seg);
@@ -188,7 +195,7 @@ export class LogWriter {
   private async syncLoop(): Promise<void> {
     try {
       while ((this.syncWaiters.length > 0 || this.forceSync) && !this.failure) {
-        const waiters = this.syncWaiters;
+        const waiters = (this.syncingWaiters = this.syncWaiters);
         this.syncWaiters = [];
         this.forceSync = false;
         const segs = [...this.dirty];
@@ -203,6 +210,7 @@ export class LogWriter {
         this.unflushedRecords -= records;
         this.syncedOffset = covered;
         this.lastSyncAt = this.hooks.now();
+        this.syncingWaiters = [];
         for (const w of waiters) w.resolve();
       }
     } catch (e) {
@@ -217,7 +225,8 @@ export class LogWriter {
       this.failure = e;
       this.hooks.onFailure(e);
     }
-    const waiters = this.syncWaiters;
+    const waiters = [...this.syncingWaiters, ...this.syncWaiters];
+    this.syncingWaiters = [];
     this.syncWaiters = [];
     for (const w of waiters) w.reject(e);
     this.rejectQueued(e);
