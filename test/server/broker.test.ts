@@ -10,7 +10,7 @@ import { Reader, Writer } from '../../src/protocol/primitives/index.js';
 import { Framer } from '../../src/server/framer.js';
 
 /** Sends one ApiVersions request at `version` and returns the response frame (after the size). */
-async function apiVersionsRaw(port: number, version: number, correlationId = 7): Promise<Buffer> {
+async function apiVersionsRaw(port: number, version: number, correlationId = 7, softwareName = 'raw-test'): Promise<Buffer> {
   const w = new Writer();
   const p = w.beginSizePrefix();
   w.int16(18);
@@ -18,7 +18,7 @@ async function apiVersionsRaw(port: number, version: number, correlationId = 7):
   w.int32(correlationId);
   w.nullableString('raw-test');
   if (version >= 3) w.uvarint(0);
-  ApiVersions.encodeRequest(w, Math.min(version, 4), { clientSoftwareName: 'raw-test', clientSoftwareVersion: '1.0' });
+  ApiVersions.encodeRequest(w, Math.min(version, 4), { clientSoftwareName: softwareName, clientSoftwareVersion: '1.0' });
   w.endSizePrefix(p);
   const socket = connect({ host: '127.0.0.1', port });
   const framer = new Framer(1 << 20);
@@ -65,6 +65,8 @@ describe('startBroker (embedded)', () => {
         expect(res.supportedFeatures).toEqual([]);
         expect(res.finalizedFeatures).toEqual([]);
       }
+      const bad = ApiVersions.decodeResponse(new Reader(await apiVersionsRaw(broker.port, 3, 8, 'bad name!'), 4), 3);
+      expect(bad.errorCode).toBe(42); // INVALID_REQUEST, as Kafka for an invalid client_software_name
       const f = await apiVersionsRaw(broker.port, 5);
       const res = ApiVersions.decodeResponse(new Reader(f, 4), 0);
       expect(res.errorCode).toBe(35);
