@@ -37,7 +37,9 @@ export async function readSegment(
     const at = p - bufPos;
     const last = Number(buf.readBigInt64BE(at + BASE_OFFSET)) + buf.readInt32BE(at + LAST_OFFSET_DELTA);
     if (last >= offset) break;
-    p += entrySize(buf, at);
+    const size = entrySize(buf, at);
+    if (size <= 0) return { chunks: [], bytes: 0 };
+    p += size;
   }
   const first = entrySize(buf, p - bufPos);
   if (first > maxBytes && !minOneBatch) return { chunks: [], bytes: 0 };
