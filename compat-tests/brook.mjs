@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { freePort, portAnswers, waitUntil, stopChild } from './lib/proc.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const BROOK_CLI = path.join(repoRoot, 'dist', 'cli', 'main.js');
+// BROOK_CLI may point at another build of the CLI (e.g. a baseline checkout for bench/).
+export const BROOK_CLI = process.env.BROOK_CLI || path.join(repoRoot, 'dist', 'cli', 'main.js');
 
 /**
  * @param {object}  [opts]

@@ -256,8 +256,15 @@ async function main() {
   }
 
   const stopTarget = async () => {
-    if (target) await target.stop();
+    if (!target) return;
+    const t = target;
     target = null;
+    // Keep the broker's log beside the scenario logs (the launcher removes its temp dir on stop).
+    if (t.logFile && fs.existsSync(t.logFile)) {
+      fs.mkdirSync(logDir, { recursive: true });
+      fs.copyFileSync(t.logFile, path.join(logDir, 'broker.log'));
+    }
+    await t.stop();
   };
   process.on('SIGINT', async () => {
     await stopTarget();
