@@ -9,7 +9,9 @@
 //   npm run compat -- --bootstrap 127.0.0.1:9092     # a broker that is already running
 //   npm run compat -- --list                         # list scenarios, run nothing
 //
-// Options: --timeout SECONDS (default per scenario 90; a scenario may set `compat: timeout=N`),
+// Options: --timeout SECONDS (default per scenario 60; a scenario may set `compat: timeout=N`),
+// --budget SECONDS (default 1200: scenarios not started by then fail as "not run", so a hung broker
+// cannot eat CI's time),
 // --results FILE (default compat-tests/RESULTS.md for brook, RESULTS-<target>.md otherwise; --no-results skips).
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -218,7 +220,8 @@ async function main() {
       target: { type: 'string', default: 'brook' },
       scenario: { type: 'string', multiple: true },
       bootstrap: { type: 'string' },
-      timeout: { type: 'string', default: '90' },
+      timeout: { type: 'string', default: '60' },
+      budget: { type: 'string', default: '1200' },
       results: { type: 'string' },
       'no-results': { type: 'boolean' },
       list: { type: 'boolean' },
@@ -237,6 +240,7 @@ async function main() {
   }
 
   const t0 = Date.now();
+  const budgetMs = 1000 * Number(values.budget);
   const logDir = path.join(cacheDir, 'logs', values.target);
   fs.rmSync(logDir, { recursive: true, force: true });
   const results = [];
@@ -281,6 +285,8 @@ async function main() {
       if (targetError) r = { ...sc, status: 'FAIL', reason: targetError, ms: 0 };
       else if (missing[sc.client]) r = { ...sc, status: 'FAIL', reason: `client unavailable: ${missing[sc.client]}`, ms: 0 };
       else if (!target.running()) r = { ...sc, status: 'FAIL', reason: 'target process has exited', ms: 0 };
+      else if (Date.now() - t0 > budgetMs)
+        r = { ...sc, status: 'FAIL', reason: `not run: suite budget of ${budgetMs / 1000}s used up`, ms: 0 };
       else
         r = await runScenario(sc, {
           bootstrap: target.bootstrap,
