@@ -1,0 +1,56 @@
+/**
+ * Produce (key 0), versions 0-11. acks 0/1/-1 map to durability none/written/synced (fsynced, group
+ * commit); acks=0 gets no response, and a failed acks=0 request closes the connection as Kafka does.
+ * v0–v2 message sets are converted to one v2 batch; v3+ must carry exactly one v2 batch per partition.
+ * Unknown topics are not created here (Kafka creates only through Metadata). Per-partition errors are
+ * data; record_errors stays empty and error_message null (Kafka fills them only for per-record checks,
+ * which need decompression and are not done yet). Idempotent and transactional batches are stored as
+ * plain batches (no producer-state dedup yet). Throttle is always 0.
+ */
+import { ErrorCode } from '../protocol/errors.js';
+import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../protocol/generated/000-produce.js';
+import type { Init } from '../protocol/primitives/index.js';
+import { type ProducePartitionResult, durabilityForAcks, failed, producePartition } from '../storage/service/produce.js';
+import { NO_RESPONSE, type NoResponse, type RequestContext } from './types.js';
+
+export const apiKey = 0;
+export const minVersion = 0;
+export const maxVersion = 11;
+
+export function handle(ctx: RequestContext, request: ProduceRequest, version: number): Promise<Init<ProduceResponse> | NoResponse> {
+  const { services } = ctx;
+  const durability = durabilityForAcks(request.acks);
+  const pending: Array<Promise<ProducePartitionResult>[]> = request.topicData.map((t) => {
+    const topic = services.topics.get(t.name);
+    return t.partitionData.map((p) =>
+      durability === null
+        ? Promise.resolve(failed(ErrorCode.INVALID_REQUIRED_ACKS))
+        : producePartition(services, { topic, partition: p.index, records: p.records, version, durability, clientId: ctx.clientId }),
+    );
+  });
+  return Promise.all(pending.map((ps) => Promise.all(ps))).then((results) => {
+    if (durability === 'none') {
+      const firstError = results.flat().find((r) => r.errorCode !== ErrorCode.NONE);
+      if (firstError) throw new Error(`acks=0 produce failed with error ${firstError.errorCode}; closing the connection as Kafka does`);
+      return NO_RESPONSE;
+    }
+    return {
+      throttleTimeMs: 0,
+      responses: request.topicData.map((t, ti) => ({
+        name: t.name,
+        partitionResponses: t.partitionData.map((p, pi): Init<ProduceResponsePartitionProduceResponse> => {
+          const r = results[ti]![pi]!;
+          return {
+            index: p.index,
+            errorCode: r.errorCode,
+            baseOffset: BigInt(r.baseOffset),
+            logAppendTimeMs: BigInt(r.logAppendTimeMs),
+            logStartOffset: BigInt(r.logStartOffset),
+            recordErrors: [],
+            errorMessage: null,
+          };
+        }),
+      })),
+    };
+  });
+}

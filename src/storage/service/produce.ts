@@ -1,0 +1,154 @@
+/**
+ * Produce, one partition at a time: validate the batch headers (never the records) → convert legacy
+ * message sets (Produce v0–v2 only) → LogAppendTime rewrite when the topic asks for it → append (the
+ * log assigns offsets by rewriting baseOffset and partitionLeaderEpoch in place) → settle at the
+ * durability the acks ask for.
+ *
+ * producePartition() calls PartitionLog.append synchronously (no await before it), so partitions get
+ * their offsets in request order, also for acks=0 where nobody waits.
+ *
+ * Not done yet: producer-state dedup for idempotent/transactional batches (they are stored as plain
+ * batches), per-record checks that need decompression (timestamps against message.timestamp.*.max.ms,
+ * keys on compacted topics), broker-side re-compression (compression.type other than producer).
+ */
+import { ErrorCode } from '../../protocol/errors.js';
+import {
+  ATTRIBUTES, COMPRESSION_MASK, CRC, LAST_OFFSET_DELTA, MAX_TIMESTAMP, TIMESTAMP_TYPE_LOG_APPEND, batches,
+  computeBatchCrc, convertLegacyToV2, errorCodeFor, produceErrorForVersion, validateBatchForAppend,
+} from '../../protocol/records/index.js';
+import type { TopicInfo } from '../../metadata/topic-registry.js';
+import type { AppendBatch, Durability } from '../engine.js';
+import { type DataPathDeps, NO_TIMESTAMP, UNKNOWN_OFFSET, resolvePartition, storageErrorCode, topicPolicy } from './common.js';
+
+/** acks values (ProduceRequest.acks). */
+export const ACKS_NONE = 0;
+export const ACKS_LEADER = 1;
+export const ACKS_ALL = -1;
+
+/** The client id Kafka lets append to internal topics. */
+const ADMIN_CLIENT_ID = '__admin_client';
+/** First Produce version that carries only magic 2 batches, exactly one per partition. */
+const FIRST_V2_ONLY_VERSION = 3;
+/** First Produce version allowed to send zstd (KIP-110). */
+const FIRST_ZSTD_VERSION = 7;
+const ZSTD = 4;
+/** Keep a batch by reference unless its backing memory is this many times larger (a small slice of a big read). */
+const MAX_BACKING_RATIO = 8;
+
+export function durabilityForAcks(acks: number): Durability | null {
+  if (acks === ACKS_NONE) return 'none';
+  if (acks === ACKS_LEADER) return 'written';
+  if (acks === ACKS_ALL) return 'synced';
+  return null;
+}
+
+export interface ProducePartitionInput {
+  topic: TopicInfo | undefined;
+  partition: number;
+  records: Buffer | null;
+  version: number;
+  durability: Durability;
+  clientId: string | null;
+}
+
+export interface ProducePartitionResult {
+  errorCode: number;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+}
+
+export const failed = (errorCode: number): ProducePartitionResult => ({
+  errorCode,
+  baseOffset: UNKNOWN_OFFSET,
+  logAppendTimeMs: NO_TIMESTAMP,
+  logStartOffset: UNKNOWN_OFFSET,
+});
+
+/** Validates and appends one partition's records. Never rejects: errors are codes. */
+export function producePartition(deps: DataPathDeps, input: ProducePartitionInput): Promise<ProducePartitionResult> {
+  const { version } = input;
+  const target = resolvePartition(deps, input.topic, input.partition);
+  if (target.errorCode !== ErrorCode.NONE || !('log' in target)) return Promise.resolve(failed(target.errorCode));
+  const { topic, log, leaderEpoch } = target;
+  if (topic.internal && input.clientId !== ADMIN_CLIENT_ID) return Promise.resolve(failed(ErrorCode.INVALID_TOPIC_EXCEPTION));
+  const policy = topicPolicy(deps.config, topic);
+
+  const prepared = prepareBatches(input.records, version, policy.maxMessageBytes);
+  if (typeof prepared === 'number') return Promise.resolve(failed(produceErrorForVersion(prepared, version)));
+  if (prepared.length === 0) return Promise.resolve({ ...failed(ErrorCode.NONE), logStartOffset: log.logStartOffset() });
+
+  const now = deps.clock.now();
+  const appendTime = policy.logAppendTime ? now : NO_TIMESTAMP;
+  const batchesToAppend: AppendBatch[] = prepared.map((buf) => {
+    if (policy.logAppendTime) stampLogAppendTime(buf, now);
+    return { buf, offsetCount: buf.readInt32BE(LAST_OFFSET_DELTA) + 1, maxTimestamp: Number(buf.readBigInt64BE(MAX_TIMESTAMP)) };
+  });
+  let pending: Promise<{ baseOffset: number; logStartOffset: number }>;
+  try {
+    pending = log.append(batchesToAppend, leaderEpoch, input.durability);
+  } catch (err) {
+    return Promise.resolve(failed(storageErrorCode(err)));
+  }
+  return pending.then(
+    (r) => ({ errorCode: ErrorCode.NONE, baseOffset: r.baseOffset, logAppendTimeMs: appendTime, logStartOffset: r.logStartOffset }),
+    (err: unknown) => {
+      deps.logger.error({ err, topic: topic.name, partition: input.partition }, 'produce append failed');
+      return failed(storageErrorCode(err));
+    },
+  );
+}
+
+/**
+ * The v2 batches to append (each its own Buffer starting at 0), or the Kafka error code for the
+ * partition. Header checks only, except for legacy message sets, which must be decoded to convert.
+ */
+function prepareBatches(records: Buffer | null, version: number, maxMessageBytes: number): Buffer[] | number {
+  if (records === null || records.length === 0) {
+    return version >= FIRST_V2_ONLY_VERSION ? ErrorCode.INVALID_RECORD : [];
+  }
+  const spans = [...batches(records)];
+  if (version < FIRST_V2_ONLY_VERSION && spans[0]!.magic !== 2) return convertLegacy(records, spans, maxMessageBytes);
+  if (version >= FIRST_V2_ONLY_VERSION && spans.length !== 1) return spans.length === 0 ? ErrorCode.INVALID_RECORD : multiBatchError(spans);
+  const out: Buffer[] = [];
+  for (const span of spans) {
+    if (span.partial) return ErrorCode.CORRUPT_MESSAGE;
+    const code = validateBatchForAppend(records, span.pos, { maxBatchBytes: maxMessageBytes });
+    if (code !== ErrorCode.NONE) return code;
+    if (version < FIRST_ZSTD_VERSION && (records.readInt16BE(span.pos + ATTRIBUTES) & COMPRESSION_MASK) === ZSTD) {
+      return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+    }
+    out.push(own(records.subarray(span.pos, span.pos + span.size)));
+  }
+  return out;
+}
+
+/** Kafka wants exactly one batch per partition from v3; a truncated tail is still corruption. */
+function multiBatchError(spans: ReadonlyArray<{ partial: boolean }>): number {
+  return spans.some((s) => s.partial) ? ErrorCode.CORRUPT_MESSAGE : ErrorCode.INVALID_RECORD;
+}
+
+function convertLegacy(records: Buffer, spans: ReadonlyArray<{ size: number; partial: boolean }>, maxMessageBytes: number): Buffer[] | number {
+  for (const s of spans) {
+    if (s.partial) return ErrorCode.CORRUPT_MESSAGE;
+    if (s.size > maxMessageBytes) return ErrorCode.MESSAGE_TOO_LARGE;
+  }
+  try {
+    const v2 = convertLegacyToV2(records);
+    return v2 === null ? [] : [v2];
+  } catch (err) {
+    return errorCodeFor(err);
+  }
+}
+
+/** A stored batch should not pin a much larger buffer (a socket read or request frame) in memory. */
+function own(batch: Buffer): Buffer {
+  return batch.buffer.byteLength > MAX_BACKING_RATIO * batch.length ? Buffer.from(batch) : batch;
+}
+
+/** LogAppendTime: timestamp type bit + maxTimestamp = now, then a new CRC (both sit inside the CRC'd range). */
+function stampLogAppendTime(buf: Buffer, now: number): void {
+  buf.writeInt16BE(buf.readInt16BE(ATTRIBUTES) | TIMESTAMP_TYPE_LOG_APPEND, ATTRIBUTES);
+  buf.writeBigInt64BE(BigInt(now), MAX_TIMESTAMP);
+  buf.writeUInt32BE(computeBatchCrc(buf, 0, buf.length), CRC);
+}
