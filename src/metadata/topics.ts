@@ -28,9 +28,15 @@ export interface TopicError {
 }
 export type TopicResult = { errorCode: 0; topic: TopicInfo } | TopicError;
 
+/** Kafka's controller caps one operation at 10000 metadata records; a partition is one record. */
+export const MAX_PARTITIONS_PER_OP = 10_000;
+const tooMany = (n: number) => `Unable to create ${n} partitions in one operation: the maximum is ${MAX_PARTITIONS_PER_OP}.`;
+
 const fail = (errorCode: number, message: string): TopicError => ({ errorCode, message });
 
 export class TopicManager {
+  private readonly autoCreating = new Map<string, Promise<TopicResult>>();
+
   constructor(
     readonly registry: TopicRegistry,
     private readonly storage: StorageEngine,
@@ -98,17 +104,20 @@ export class TopicManager {
     const replicationFactor = spec.replicationFactor ?? -1;
     let partitions: number;
     if (spec.assignments && spec.assignments.length > 0) {
-      if (numPartitions !== -1 || replicationFactor !== -1) {
-        return fail(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
+      // KRaft's checks and messages (ReplicationControlManager).
+      if (replicationFactor !== -1) {
+        return fail(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.');
+      }
+      if (numPartitions !== -1) {
+        return fail(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but numPartitions was not set to -1.');
       }
       const indexes = spec.assignments.map((a) => a.partitionIndex).sort((a, b) => a - b);
       if (indexes.some((p, i) => p !== i)) {
         return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Partitions should be a consecutive 0-based integer sequence');
       }
       for (const a of spec.assignments) {
-        if (a.brokerIds.length !== 1 || a.brokerIds[0] !== this.config.nodeId) {
-          return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Partition ${a.partitionIndex}: replicas must be exactly [${this.config.nodeId}] on this single-node cluster`);
-        }
+        const bad = this.checkReplicas(a.brokerIds);
+        if (bad) return bad;
       }
       partitions = indexes.length;
     } else {
@@ -124,9 +133,24 @@ export class TopicManager {
       }
       partitions = numPartitions === -1 ? this.config.num('num.partitions') : numPartitions;
     }
+    if (partitions > MAX_PARTITIONS_PER_OP) return fail(ErrorCode.INVALID_PARTITIONS, tooMany(partitions));
     const cfg = validateTopicConfigs(spec.configs ?? []);
     if (!cfg.ok) return fail(cfg.errorCode, cfg.message);
     return { partitions, configs: cfg.configs };
+  }
+
+  /** A manual replica list: exactly this broker (one node, so one replica), as KRaft words the errors. */
+  private checkReplicas(brokerIds: readonly number[]): TopicError | null {
+    if (brokerIds.length === 0) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.');
+    const seen = new Set<number>();
+    for (const id of brokerIds) {
+      if (seen.has(id)) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes the broker ${id} more than once.`);
+      seen.add(id);
+      if (id !== this.config.nodeId) {
+        return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker ${id}, but no such broker is registered.`);
+      }
+    }
+    return null;
   }
 
   /**
@@ -148,12 +172,19 @@ export class TopicManager {
     return { errorCode: 0, topic };
   }
 
-  /** Creates the topic with broker defaults when auto.create.topics.enable allows it (Metadata, Produce). */
+  /**
+   * Creates the topic with broker defaults when auto.create.topics.enable allows it (Metadata, Produce).
+   * Concurrent calls for one name share the creation, so none answers before the partitions exist.
+   */
   async autoCreate(name: string): Promise<TopicResult> {
     if (!this.config.bool('auto.create.topics.enable')) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist`);
+    const pending = this.autoCreating.get(name);
+    if (pending) return pending;
     const existing = this.registry.get(name);
     if (existing) return { errorCode: 0, topic: existing };
-    return this.createTopic({ name });
+    const creation = this.createTopic({ name }).finally(() => this.autoCreating.delete(name));
+    this.autoCreating.set(name, creation);
+    return creation;
   }
 
   async deleteTopic(name: string): Promise<TopicError | { errorCode: 0; topic: TopicInfo }> {
@@ -172,13 +203,26 @@ export class TopicManager {
     return this.deleteTopic(t.name);
   }
 
-  /** CreatePartitions: grows `name` to `count` partitions. */
-  async createPartitions(name: string, count: number, validateOnly = false): Promise<TopicResult> {
+  /**
+   * CreatePartitions: grows `name` to `count` partitions. `assignments`, when given, must hold one
+   * replica list per new partition (KRaft's checks and messages).
+   */
+  async createPartitions(name: string, count: number, validateOnly = false, assignments?: ReadonlyArray<readonly number[]> | null): Promise<TopicResult> {
     const t = this.registry.get(name);
     if (!t) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
     const current = t.leaderEpochs.length;
-    if (count < current) return fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${count}.`);
-    if (count === current) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
+    if (count === current) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
+    if (count < current) return fail(ErrorCode.INVALID_PARTITIONS, `The topic ${name} currently has ${current} partition(s); ${count} would not be an increase.`);
+    if (count - current > MAX_PARTITIONS_PER_OP) return fail(ErrorCode.INVALID_PARTITIONS, tooMany(count - current));
+    if (assignments) {
+      if (assignments.length !== count - current) {
+        return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Attempted to add ${count - current} additional partition(s), but only ${assignments.length} assignment(s) were specified.`);
+      }
+      for (const a of assignments) {
+        const bad = this.checkReplicas(a);
+        if (bad) return bad;
+      }
+    }
     if (validateOnly) return { errorCode: 0, topic: t };
     const { topic, persisted } = this.registry.addPartitions(name, count);
     await persisted;
