@@ -9,7 +9,8 @@
  * Not done: incremental fetch sessions (KIP-227) are declined: session_id is always 0 and every request
  * with epoch 0 or -1 is a full fetch; an incremental request (any other epoch) gets
  * FETCH_SESSION_ID_NOT_FOUND, which makes clients fall back to full fetches. No follower fetching
- * (replica_id is ignored), no rack-aware preferred read replica (-1), no aborted transactions yet.
+ * (replica_id is ignored), no rack-aware preferred read replica (-1). read_committed (v4+) stops at the
+ * last stable offset and lists the aborted transactions (producer state, src/storage/producer-state).
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type {
@@ -18,6 +19,7 @@ import type {
 import type { Init } from '../protocol/primitives/index.js';
 import { ATTRIBUTES, COMPRESSION_MASK, batches, convertV2ToLegacy, errorCodeFor } from '../protocol/records/index.js';
 import type { TopicInfo } from '../metadata/topic-registry.js';
+import { producerStateOf } from '../storage/producer-state/service.js';
 import { READ_COMMITTED, checkLeaderEpoch, resolvePartition, toNumber } from '../storage/service/common.js';
 import { type FetchPartitionResult, type FetchPartitionSpec, fetchPartitions } from '../storage/service/fetch.js';
 import type { RequestContext } from './types.js';
@@ -43,18 +45,19 @@ export async function handle(ctx: RequestContext, request: FetchRequest, version
   const { topics } = ctx.services;
   const byId = version >= FIRST_TOPIC_ID_VERSION;
   const resolved = request.topics.map((t) => ({ request: t, topic: byId ? topics.getById(t.topicId) : topics.get(t.topic) }));
+  const readCommitted = request.isolationLevel === READ_COMMITTED;
   const specs: FetchPartitionSpec[] = [];
   for (const { topic, request: t } of resolved) {
-    for (const p of t.partitions) specs.push(partitionSpec(ctx, topic, p, byId));
+    for (const p of t.partitions) specs.push({ ...partitionSpec(ctx, topic, p, byId), readCommitted });
   }
   const results = await fetchPartitions(specs, {
     maxWaitMs: request.maxWaitMs,
     minBytes: request.minBytes,
     maxBytes: request.maxBytes,
     signal: ctx.signal,
+    producerState: producerStateOf(ctx.services),
   });
 
-  const readCommitted = request.isolationLevel === READ_COMMITTED;
   let i = 0;
   return {
     throttleTimeMs: 0,
@@ -98,7 +101,10 @@ function partitionResponse(partitionIndex: number, r: FetchPartitionResult, vers
     highWatermark: BigInt(r.highWatermark),
     lastStableOffset: BigInt(r.lastStableOffset),
     logStartOffset: BigInt(r.logStartOffset),
-    abortedTransactions: readCommitted && errorCode === ErrorCode.NONE ? [] : null,
+    abortedTransactions:
+      readCommitted && errorCode === ErrorCode.NONE
+        ? (r.abortedTransactions ?? []).map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) }))
+        : null,
     preferredReadReplica: -1,
     // The codec writes Buffer[] (stored batches) by reference.
     records: records as unknown as Buffer,

@@ -10,6 +10,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { ListOffsetsRequest, ListOffsetsResponse, ListOffsetsResponseListOffsetsPartitionResponse } from '../protocol/generated/002-list-offsets.js';
 import type { Init } from '../protocol/primitives/index.js';
+import { producerStateOf } from '../storage/producer-state/service.js';
 import { READ_COMMITTED, checkLeaderEpoch, resolvePartition, toNumber } from '../storage/service/common.js';
 import { type OffsetAnswer, legacyOffsets, listOffset, noOffset } from '../storage/service/list-offsets.js';
 import type { RequestContext } from './types.js';
@@ -49,8 +50,8 @@ export async function handle(ctx: RequestContext, request: ListOffsetsRequest, v
             const offsets = await legacyOffsets(target.log, timestamp, p.maxNumOffsets);
             return answer(noOffset(), offsets.map(BigInt));
           }
-          // read_committed stops at the last stable offset: the high watermark while there are no transactions.
-          const lastStable = readCommitted ? target.log.logEndOffset() : undefined;
+          // read_committed stops at the last stable offset (the first offset of the earliest open transaction).
+          const lastStable = readCommitted ? (await producerStateOf(services).view(target.log)).lastStableOffset : undefined;
           return answer(await listOffset(target.log, target.leaderEpoch, timestamp, version, lastStable));
         }),
       );

@@ -167,3 +167,23 @@ export class ProducerStateService {
     return removed;
   }
 }
+
+export const PRODUCER_STATE_KEY = 'producerState';
+
+/** What producerStateOf needs from the broker's services. */
+export interface ProducerStateHost {
+  readonly extensions: Map<string, unknown>;
+  readonly config: { num(name: string): number };
+  readonly logger: Logger;
+  readonly clock: { now(): number };
+}
+
+/** The broker's ProducerStateService (services.extensions 'producerState'), created on first use. */
+export function producerStateOf(host: ProducerStateHost): ProducerStateService {
+  let svc = host.extensions.get(PRODUCER_STATE_KEY) as ProducerStateService | undefined;
+  if (!svc) {
+    svc = new ProducerStateService({ now: () => host.clock.now(), logger: host.logger, producerIdExpirationMs: host.config.num('producer.id.expiration.ms') });
+    host.extensions.set(PRODUCER_STATE_KEY, svc);
+  }
+  return svc;
+}

@@ -43,6 +43,8 @@ export interface DataPathDeps {
   readonly config: BrokerConfig;
   readonly logger: Logger;
   readonly clock: { now(): number };
+  /** Broker extensions: the producer state ('producerState') lives here (src/storage/producer-state). */
+  readonly extensions?: Map<string, unknown>;
 }
 
 export type Resolved = { errorCode: 0; topic: TopicInfo; log: PartitionLog; leaderEpoch: number } | { errorCode: number };

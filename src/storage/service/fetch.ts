@@ -4,11 +4,15 @@
  * batch whole), and long-poll until min_bytes are there, max_wait_ms passes, or the connection goes.
  * Any appended partition wakes the wait; the reads are then redone (they come from the log's tail).
  *
- * The high watermark is the log end offset (one replica) and the last stable offset equals it (no
- * transactions yet).
+ * The high watermark is the log end offset (one replica). The last stable offset comes from the
+ * producer state when loaded (else the HW); read_committed partitions are cut at it and get their
+ * aborted transactions (src/storage/producer-state/fetch-view.ts).
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { PartitionLog } from '../engine.js';
+import type { AbortedTxn } from '../producer-state/entry.js';
+import { committedRead } from '../producer-state/fetch-view.js';
+import type { ProducerStateService } from '../producer-state/service.js';
 import { UNKNOWN_OFFSET, storageErrorCode } from './common.js';
 
 export interface FetchPartitionSpec {
@@ -17,6 +21,8 @@ export interface FetchPartitionSpec {
   errorCode: number;
   fetchOffset: number;
   partitionMaxBytes: number;
+  /** isolation_level READ_COMMITTED: stop at the last stable offset, list aborted transactions. */
+  readCommitted?: boolean;
 }
 
 export interface FetchPartitionResult {
@@ -26,6 +32,8 @@ export interface FetchPartitionResult {
   logStartOffset: number;
   chunks: Buffer[];
   bytes: number;
+  /** read_committed only: aborted transactions overlapping the returned batches. */
+  abortedTransactions?: AbortedTxn[];
 }
 
 export interface FetchOptions {
@@ -33,6 +41,7 @@ export interface FetchOptions {
   minBytes: number;
   maxBytes: number;
   signal: AbortSignal;
+  producerState?: ProducerStateService;
 }
 
 const errorResult = (errorCode: number): FetchPartitionResult => ({
@@ -45,7 +54,7 @@ const errorResult = (errorCode: number): FetchPartitionResult => ({
 });
 
 /** One pass over every partition, in request order, sharing the max_bytes budget. */
-async function readAll(specs: readonly FetchPartitionSpec[], maxBytes: number): Promise<{ results: FetchPartitionResult[]; bytes: number; error: boolean }> {
+async function readAll(specs: readonly FetchPartitionSpec[], maxBytes: number, producerState?: ProducerStateService): Promise<{ results: FetchPartitionResult[]; bytes: number; error: boolean }> {
   const results: FetchPartitionResult[] = [];
   let budget = maxBytes;
   let minOneBatch = true;
@@ -59,9 +68,15 @@ async function readAll(specs: readonly FetchPartitionSpec[], maxBytes: number): 
     }
     const log = s.log;
     try {
-      const read = await log.read(s.fetchOffset, Math.min(s.partitionMaxBytes, budget), minOneBatch);
+      let read: { chunks: Buffer[]; bytes: number; abortedTransactions?: AbortedTxn[] } = await log.read(s.fetchOffset, Math.min(s.partitionMaxBytes, budget), minOneBatch);
       const hw = log.logEndOffset();
-      results.push({ errorCode: ErrorCode.NONE, highWatermark: hw, lastStableOffset: hw, logStartOffset: log.logStartOffset(), chunks: read.chunks, bytes: read.bytes });
+      let lso = producerState?.lastStableOffsetNow(log, hw) ?? hw;
+      if (s.readCommitted && producerState) {
+        const view = await producerState.view(log, hw);
+        lso = view.lastStableOffset;
+        read = committedRead(read.chunks, s.fetchOffset, view);
+      }
+      results.push({ errorCode: ErrorCode.NONE, highWatermark: hw, lastStableOffset: lso, logStartOffset: log.logStartOffset(), chunks: read.chunks, bytes: read.bytes, abortedTransactions: read.abortedTransactions });
       if (read.bytes > 0) {
         minOneBatch = false;
         budget = Math.max(0, budget - read.bytes);
@@ -95,17 +110,17 @@ export async function fetchPartitions(specs: readonly FetchPartitionSpec[], opts
   signal.addEventListener('abort', onEvent);
   const deadline = performance.now() + maxWaitMs;
   try {
-    let pass = await readAll(specs, maxBytes);
+    let pass = await readAll(specs, maxBytes, opts.producerState);
     for (;;) {
       if (done(pass) || signal.aborted) return pass.results;
       const remaining = deadline - performance.now();
-      if (remaining <= 0) return dirty ? (await readAll(specs, maxBytes)).results : pass.results;
+      if (remaining <= 0) return dirty ? (await readAll(specs, maxBytes, opts.producerState)).results : pass.results;
       if (!dirty) await waitFor(remaining, (w) => (wake = w));
       wake = null;
       if (signal.aborted) return pass.results;
       if (dirty) {
         dirty = false;
-        pass = await readAll(specs, maxBytes);
+        pass = await readAll(specs, maxBytes, opts.producerState);
       }
     }
   } finally {

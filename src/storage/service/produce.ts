@@ -7,8 +7,9 @@
  * producePartition() calls PartitionLog.append synchronously (no await before it), so partitions get
  * their offsets in request order, also for acks=0 where nobody waits.
  *
- * Not done yet: producer-state dedup for idempotent/transactional batches (they are stored as plain
- * batches), per-record checks that need decompression (timestamps against message.timestamp.*.max.ms,
+ * Batches with a producer id go through the producer state (src/storage/producer-state) when the
+ * broker has extensions: duplicates are answered with their original offsets and not appended,
+ * sequence/epoch errors are codes. Not done yet: per-record checks that need decompression (timestamps against message.timestamp.*.max.ms,
  * keys on compacted topics), broker-side re-compression (compression.type other than producer).
  */
 import { ErrorCode } from '../../protocol/errors.js';
@@ -18,6 +19,7 @@ import {
 } from '../../protocol/records/index.js';
 import type { TopicInfo } from '../../metadata/topic-registry.js';
 import type { AppendBatch, Durability } from '../engine.js';
+import { producerStateOf } from '../producer-state/service.js';
 import { type DataPathDeps, NO_TIMESTAMP, UNKNOWN_OFFSET, resolvePartition, storageErrorCode, topicPolicy } from './common.js';
 
 /** acks values (ProduceRequest.acks). */
@@ -84,14 +86,19 @@ export function producePartition(deps: DataPathDeps, input: ProducePartitionInpu
     if (policy.logAppendTime) stampLogAppendTime(buf, now);
     return { buf, offsetCount: buf.readInt32BE(LAST_OFFSET_DELTA) + 1, maxTimestamp: Number(buf.readBigInt64BE(MAX_TIMESTAMP)) };
   });
-  let pending: Promise<{ baseOffset: number; logStartOffset: number }>;
+  let pending: Promise<{ errorCode: number; baseOffset: number; logStartOffset: number }>;
   try {
-    pending = log.append(batchesToAppend, leaderEpoch, input.durability);
+    pending = deps.extensions
+      ? producerStateOf({ ...deps, extensions: deps.extensions }).append(log, batchesToAppend, leaderEpoch, input.durability)
+      : log.append(batchesToAppend, leaderEpoch, input.durability).then((r) => ({ errorCode: ErrorCode.NONE, ...r }));
   } catch (err) {
     return Promise.resolve(failed(storageErrorCode(err)));
   }
   return pending.then(
-    (r) => ({ errorCode: ErrorCode.NONE, baseOffset: r.baseOffset, logAppendTimeMs: appendTime, logStartOffset: r.logStartOffset }),
+    (r) =>
+      r.errorCode !== ErrorCode.NONE
+        ? failed(r.errorCode)
+        : { errorCode: ErrorCode.NONE, baseOffset: r.baseOffset, logAppendTimeMs: appendTime, logStartOffset: r.logStartOffset },
     (err: unknown) => {
       deps.logger.error({ err, topic: topic.name, partition: input.partition }, 'produce append failed');
       return failed(storageErrorCode(err));
