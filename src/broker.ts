@@ -11,6 +11,7 @@
  */
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { startTransactions } from './coordinator/txn/install.js';
 import { registerAll, type HandlerRegistry } from './handlers/registry.js';
 import type { BrokerEndpoint, BrokerServices, Clock } from './handlers/types.js';
 import { createLogger } from './logger.js';
@@ -122,6 +123,8 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
       extensions: new Map(),
       apis: () => handlers.versions(),
     };
+    // Producer state and the transaction coordinator: replay __transaction_state, finish in-flight commits/aborts.
+    cleanup.push(await startTransactions(services));
 
     const server = new NetworkServer({
       listeners: config.listeners,
