@@ -16,6 +16,7 @@ import { registerAll, type HandlerRegistry } from './handlers/registry.js';
 import type { BrokerEndpoint, BrokerServices, Clock } from './handlers/types.js';
 import { createLogger } from './logger.js';
 import { BrokerConfig, defaultAdvertisedHost, loadBrokerConfig } from './metadata/broker-config.js';
+import { ConfigService } from './metadata/config-service.js';
 import { generateClusterId, loadOrCreateMetaProperties } from './metadata/meta-properties.js';
 import { TopicRegistry } from './metadata/topic-registry.js';
 import { TopicManager } from './metadata/topics.js';
@@ -100,6 +101,8 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
   try {
     const clusterId =
       kind === 'file' ? (await loadOrCreateMetaProperties(dataDir, nodeId, config.clusterId)).clusterId : (config.clusterId ?? generateClusterId());
+    // Dynamic broker configs first: the storage defaults and every topic's LogConfig see them.
+    const configs = await ConfigService.open(config, kind === 'file' ? dataDir : null, logger);
     const storage: StorageEngine = createStorage({ kind, dataDir, logger, now: () => clock.now(), defaultConfig: config.logConfig });
     await storage.open();
     cleanup.push(() => storage.close());
@@ -108,6 +111,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
     cleanup.push(() => registry.flush());
     const topics = new TopicManager(registry, storage, config, logger);
     await topics.open();
+    configs.attach(topics, storage);
 
     const handlers = opts.registry ?? (await registerAll());
     const endpoints: BrokerEndpoint[] = [];
@@ -120,7 +124,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
       logger,
       clock,
       endpoints,
-      extensions: new Map(),
+      extensions: new Map<string, unknown>([['configs', configs]]),
       apis: () => handlers.versions(),
     };
     // Producer state and the transaction coordinator: replay __transaction_state, finish in-flight commits/aborts.

@@ -58,6 +58,9 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   d('delete.topic.enable', 'boolean', true),
   d('message.max.bytes', 'int', 1048588, atLeast(0)),
   d('compression.type', 'string', 'producer', oneOf(...COMPRESSION_TYPES)),
+  d('compression.gzip.level', 'int', -1, (v) => (v === -1 ? null : between(1, 9)(v))),
+  d('compression.lz4.level', 'int', 9, between(1, 17)),
+  d('compression.zstd.level', 'int', 3, between(-131072, 22)),
   d('min.insync.replicas', 'int', 1, atLeast(1)),
   ignored('unclean.leader.election.enable', 'boolean', false),
   ignored('num.recovery.threads.per.data.dir', 'int', 1),
@@ -80,7 +83,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   ignored('log.flush.offset.checkpoint.interval.ms', 'int', 60000),
   d('log.index.interval.bytes', 'int', 4096, atLeast(0)),
   d('log.index.size.max.bytes', 'int', 10485760, atLeast(4)),
-  d('log.cleanup.policy', 'list', ['delete'], listOf('delete', 'compact')),
+  d('log.cleanup.policy', 'list', ['delete'], listOf('compact', 'delete')),
   d('log.cleaner.enable', 'boolean', true),
   ignored('log.cleaner.threads', 'int', 1),
   d('log.cleaner.min.cleanable.ratio', 'double', 0.5, between(0, 1)),
@@ -93,6 +96,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   d('log.message.timestamp.after.max.ms', 'long', 3600000, atLeast(0)),
   d('log.preallocate', 'boolean', false),
   d('log.segment.delete.delay.ms', 'long', 60000, atLeast(0)),
+  ignored('log.local.retention.ms', 'long', -2),
+  ignored('log.local.retention.bytes', 'long', -2),
 
   // Groups and offsets
   d('group.initial.rebalance.delay.ms', 'int', 3000, atLeast(0)),

@@ -48,8 +48,13 @@ export function envNameToConfigKey(envName: string, prefix: string): string {
     .replace(/\u0002/g, '_');
 }
 
+/** Where a dynamic broker config was set: this broker (resource "<node id>") or the cluster default (""). */
+export type DynamicScope = 'broker' | 'cluster';
+
 export class BrokerConfig {
   readonly warnings: string[] = [];
+  /** Dynamic configs (IncrementalAlterConfigs/AlterConfigs on a broker resource), set by the config service. */
+  private readonly dynamicConfigs: Record<DynamicScope, Map<string, ConfigValue>> = { broker: new Map(), cluster: new Map() };
 
   constructor(
     /** Every explicitly set key (known ones parsed; unknown ones kept as raw strings). */
@@ -60,13 +65,29 @@ export class BrokerConfig {
     this.validateDerived();
   }
 
-  /** The effective value of a known key (its default when unset). */
+  /** The effective value of a known key: dynamic per-broker, dynamic cluster default, static, default. */
   get(name: string): ConfigValue {
+    for (const scope of ['broker', 'cluster'] as const) {
+      const d = this.dynamicConfigs[scope];
+      if (d.has(name)) return d.get(name)!;
+    }
     const s = this.set.get(name);
     if (s) return s.value;
     const def = BROKER_CONFIG_BY_NAME.get(name);
     if (!def) throw new Error(`unknown broker config ${name}`);
     return def.default;
+  }
+  /** The statically configured value (file, environment, override), or undefined. */
+  staticValue(name: string): ConfigValue | undefined {
+    return this.set.get(name)?.value;
+  }
+  /** Sets (parsed value) or removes (undefined) a dynamic config of a known key. */
+  setDynamic(scope: DynamicScope, name: string, value: ConfigValue | undefined): void {
+    if (value === undefined) this.dynamicConfigs[scope].delete(name);
+    else this.dynamicConfigs[scope].set(name, value);
+  }
+  dynamic(scope: DynamicScope): ReadonlyMap<string, ConfigValue> {
+    return this.dynamicConfigs[scope];
   }
   source(name: string): ConfigSource {
     return this.set.get(name)?.source ?? 'default';

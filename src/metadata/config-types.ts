@@ -116,5 +116,5 @@ export const listOf =
   (v) => {
     if (v === null) return null;
     const bad = (v as string[]).find((x) => !allowed.includes(x));
-    return bad === undefined ? null : `Invalid value ${bad} for configuration: String must be one of: ${allowed.join(', ')}`;
+    return bad === undefined ? null : `String must be one of: ${allowed.join(', ')}`;
   };
