@@ -11,12 +11,14 @@
  */
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { startGroups } from './coordinator/group/install.js';
 import { startTransactions } from './coordinator/txn/install.js';
 import { registerAll, type HandlerRegistry } from './handlers/registry.js';
 import type { BrokerEndpoint, BrokerServices, Clock } from './handlers/types.js';
 import { createLogger } from './logger.js';
 import { BrokerConfig, defaultAdvertisedHost, loadBrokerConfig } from './metadata/broker-config.js';
 import { ConfigService } from './metadata/config-service.js';
+import { QuotaStore } from './metadata/quotas.js';
 import { generateClusterId, loadOrCreateMetaProperties } from './metadata/meta-properties.js';
 import { TopicRegistry } from './metadata/topic-registry.js';
 import { TopicManager } from './metadata/topics.js';
@@ -124,9 +126,11 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
       logger,
       clock,
       endpoints,
-      extensions: new Map<string, unknown>([['configs', configs]]),
+      extensions: new Map<string, unknown>([['configs', configs], ['quotas', await QuotaStore.open(kind === 'file' ? dataDir : null)]]),
       apis: () => handlers.versions(),
     };
+    // Group coordinator: replay __consumer_offsets (before transactions, which hand it committed offsets).
+    cleanup.push(await startGroups(services));
     // Producer state and the transaction coordinator: replay __transaction_state, finish in-flight commits/aborts.
     cleanup.push(await startTransactions(services));
 
