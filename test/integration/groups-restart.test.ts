@@ -1,0 +1,152 @@
+/**
+ * Committed offsets survive a broker restart: a clean close/start of an in-process broker on the
+ * same log.dirs, and kill -9 of a child-process broker (the compiled CLI). After each, the offsets
+ * read back intact and a consumer of the group resumes from them: it receives only what was
+ * produced after the commit.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startBroker } from '../../src/broker.js';
+import { kafkaFor, produceValues, startConsumer, waitFor } from './groups-helpers.js';
+
+const root = join(import.meta.dirname, '../..');
+// Our own build (not dist/): others' work in progress cannot break it.
+const compiled = join(root, 'node_modules/.cache/brook-groups-test');
+const PARTITIONS = 3;
+const BROKER_CONFIG = {
+  'group.initial.rebalance.delay.ms': 0,
+  'group.min.session.timeout.ms': 1000,
+  'offsets.topic.num.partitions': 5,
+};
+let dirs: string[] = [];
+let child: ChildProcess | null = null;
+
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'brook-groups-'));
+  dirs.push(d);
+  return d;
+}
+
+beforeAll(async () => {
+  spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--outDir', compiled], { cwd: root, stdio: 'ignore' });
+  if (!existsSync(join(compiled, 'cli/main.js'))) throw new Error('tsc did not produce cli/main.js');
+}, 180_000);
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** Consumes everything of the topic in `groupId` and waits until the commits reach the log end. */
+async function consumeAndCommit(kafka: Kafka, groupId: string, topic: string, values: string[], ends: () => Promise<number[]>): Promise<void> {
+  const c = await startConsumer(kafka, groupId, topic);
+  await waitFor('all consumed', () => values.every((v) => c.seen.has(v)));
+  const admin = kafka.admin();
+  await admin.connect();
+  const want = await ends();
+  await waitFor('commits at the log end', async () => {
+    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return t.partitions.every((p) => Number(p.offset) === want[p.partition]);
+  });
+  await admin.disconnect();
+  await c.consumer.disconnect();
+}
+
+/** After the restart: offsets intact, and a consumer of the group gets only the new messages. */
+async function expectResume(kafka: Kafka, groupId: string, topic: string, expected: number[], oldValues: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  await admin.disconnect();
+  expect(t.partitions.sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset))).toEqual(expected);
+  const fresh = await produceValues(kafka, topic, 'after-restart', 30, PARTITIONS);
+  const c = await startConsumer(kafka, groupId, topic);
+  try {
+    await waitFor('the new messages', () => fresh.every((v) => c.seen.has(v)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(oldValues.filter((v) => c.seen.has(v))).toEqual([]);
+  } finally {
+    await c.consumer.disconnect();
+  }
+}
+
+async function createTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
+  await admin.disconnect();
+}
+
+it('committed offsets survive a clean restart and the group resumes from them', async () => {
+  const dir = await tempDir();
+  const config = { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir, 'log.level': 'silent', ...BROKER_CONFIG };
+  let broker = await startBroker({ storage: 'file', config });
+  let kafka = kafkaFor(broker.bootstrap);
+  await createTopic(kafka, 'restart-clean');
+  const values = await produceValues(kafka, 'restart-clean', 'before', 90, PARTITIONS);
+  const ends = async () => [0, 1, 2].map((p) => broker.services.storage.getPartition('restart-clean', p)!.logEndOffset());
+  await consumeAndCommit(kafka, 'g-clean', 'restart-clean', values, ends);
+  const expected = await ends();
+  await broker.close();
+
+  broker = await startBroker({ storage: 'file', config });
+  try {
+    kafka = kafkaFor(broker.bootstrap);
+    await expectResume(kafka, 'g-clean', 'restart-clean', expected, values);
+  } finally {
+    await broker.close();
+  }
+});
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function startChild(port: number, dir: string): Promise<ChildProcess> {
+  const overrides = Object.entries({ listeners: `PLAINTEXT://127.0.0.1:${port}`, 'log.dirs': dir, 'log.level': 'warn', ...BROKER_CONFIG }).flatMap(([k, v]) => ['--override', `${k}=${v}`]);
+  const c = spawn(process.execPath, [join(compiled, 'cli/main.js'), 'start', ...overrides], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (c.exitCode !== null) throw new Error(`broker exited with ${c.exitCode}`);
+    const ok = await new Promise<boolean>((res) => {
+      const s = connect({ host: '127.0.0.1', port }, () => (s.destroy(), res(true)));
+      s.on('error', () => res(false));
+    });
+    if (ok) return c;
+    if (Date.now() > deadline) throw new Error('broker did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('committed offsets survive kill -9 of the broker and the group resumes from them', async () => {
+  const dir = await tempDir();
+  const port = await freePort();
+  child = await startChild(port, dir);
+  const kafka = kafkaFor(`127.0.0.1:${port}`);
+  await createTopic(kafka, 'restart-kill');
+  const values = await produceValues(kafka, 'restart-kill', 'before', 90, PARTITIONS);
+  const ends = async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const o = await admin.fetchTopicOffsets('restart-kill');
+    await admin.disconnect();
+    return o.sort((a, b) => a.partition - b.partition).map((p) => Number(p.high));
+  };
+  await consumeAndCommit(kafka, 'g-kill', 'restart-kill', values, ends);
+  const expected = await ends();
+  child.kill('SIGKILL');
+  await new Promise((r) => child!.once('exit', r));
+
+  child = await startChild(port, dir);
+  await expectResume(kafkaFor(`127.0.0.1:${port}`), 'g-kill', 'restart-kill', expected, values);
+  child.kill('SIGTERM');
+});
