@@ -108,7 +108,7 @@ function discover(clients, filter) {
   return list;
 }
 
-function runScenario(sc, { bootstrap, target, timeoutSec, logDir }) {
+function runScenario(sc, { bootstrap, target, timeoutSec, logDir, logDirs }) {
   const command = CLIENTS[sc.client].command(sc.file);
   const timeoutMs = 1000 * Number(sc.directives.timeout || timeoutSec);
   const id = crypto.randomBytes(3).toString('hex');
@@ -122,6 +122,8 @@ function runScenario(sc, { bootstrap, target, timeoutSec, logDir }) {
     COMPAT_DIR: compatDir,
     SCENARIO_TIMEOUT: String(timeoutMs / 1000),
     KAFKA_TOOL: path.join(compatDir, 'kafka', 'tool.sh'),
+    // The broker's log.dirs (kafka-dump-log, kafka-log-dirs scenarios); external brokers: set LOG_DIRS yourself.
+    LOG_DIRS: logDirs || process.env.LOG_DIRS || '',
     PYTHONDONTWRITEBYTECODE: '1',
   };
   const logFile = path.join(logDir, sc.client, `${sc.scenario}.log`);
@@ -203,12 +205,12 @@ async function startTarget(target, { bootstrap }) {
   if (target === 'kafka') {
     const { start, KAFKA_VERSION } = await import('./kafka/kafka.mjs');
     const k = await start({});
-    return { ...k, detail: `Apache Kafka ${KAFKA_VERSION}, single-node KRaft` };
+    return { ...k, logDirs: path.join(k.dataDir, 'logs'), detail: `Apache Kafka ${KAFKA_VERSION}, single-node KRaft` };
   }
   if (target === 'brook') {
     const { start } = await import('./brook.mjs');
     const b = await start({});
-    return { ...b, detail: 'node dist/cli/main.js start' };
+    return { ...b, logDirs: path.join(b.dataDir, 'data'), detail: 'node dist/cli/main.js start' };
   }
   throw new Error(`unknown --target ${target} (brook|kafka)`);
 }
@@ -293,6 +295,7 @@ async function main() {
           target: values.target,
           timeoutSec: Number(values.timeout),
           logDir,
+          logDirs: target.logDirs,
         });
       results.push(r);
       const tag = r.directives.needs ? ` [needs ${r.directives.needs}]` : '';
