@@ -1,8 +1,8 @@
 /**
  * End to end over real sockets: kafkajs produces 100k messages over 6 partitions with each codec
  * (none, gzip, snappy, lz4, zstd), acks=all, into a file-engine broker; the raw test client reads every
- * partition back and checks that each arrived once, in order. (A kafkajs consumer needs consumer groups;
- * see data-path-kafkajs-consumer.test.ts once they exist.)
+ * partition back and checks that each arrived once, in order. data-path-kafkajs-consumer.test.ts does the
+ * same with a kafkajs consumer group.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
