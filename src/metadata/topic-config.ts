@@ -124,5 +124,10 @@ export function toLogConfig(overrides: TopicConfigOverrides, broker: BrokerConfi
     flushIntervalMessages: num('flush.messages'),
     flushIntervalMs: num('flush.ms'),
     messageTimestampType: effectiveTopicConfig('message.timestamp.type', overrides, broker) as LogConfig['messageTimestampType'],
+    cleanupPolicy: effectiveTopicConfig('cleanup.policy', overrides, broker) as NonNullable<LogConfig['cleanupPolicy']>,
+    deleteRetentionMs: num('delete.retention.ms'),
+    minCleanableDirtyRatio: num('min.cleanable.dirty.ratio'),
+    minCompactionLagMs: num('min.compaction.lag.ms'),
+    maxCompactionLagMs: num('max.compaction.lag.ms'),
   };
 }

@@ -15,7 +15,15 @@ export interface LogConfig {
   flushIntervalMessages: number; // flush.messages (fsync after this many unflushed records)
   flushIntervalMs: number; // flush.ms
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
+  // Compaction (optional so older callers keep compiling; absent = DEFAULT_LOG_CONFIG's value).
+  cleanupPolicy?: CleanupPolicy[]; // cleanup.policy
+  deleteRetentionMs?: number; // delete.retention.ms: how long tombstones and empty txn markers outlive a clean
+  minCleanableDirtyRatio?: number; // min.cleanable.dirty.ratio
+  minCompactionLagMs?: number; // min.compaction.lag.ms
+  maxCompactionLagMs?: number; // max.compaction.lag.ms
 }
+
+export type CleanupPolicy = 'delete' | 'compact';
 
 export const DEFAULT_LOG_CONFIG: LogConfig = {
   segmentBytes: 1024 * 1024 * 1024,
@@ -26,7 +34,23 @@ export const DEFAULT_LOG_CONFIG: LogConfig = {
   flushIntervalMessages: Number.MAX_SAFE_INTEGER,
   flushIntervalMs: Number.MAX_SAFE_INTEGER,
   messageTimestampType: 'CreateTime',
+  cleanupPolicy: ['delete'],
+  deleteRetentionMs: 24 * 3600 * 1000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
 };
+
+/** Whether retention by time and size applies (cleanup.policy contains delete; the default). */
+export function retentionApplies(config: LogConfig): boolean {
+  return (config.cleanupPolicy ?? ['delete']).includes('delete');
+}
+
+/** Whether the log cleaner compacts this log (cleanup.policy contains compact). */
+export function compactionApplies(config: LogConfig): boolean {
+  return (config.cleanupPolicy ?? []).includes('compact');
+}
+
 
 /** How far an append must get before its promise resolves. */
 export type Durability =
@@ -102,4 +126,9 @@ export interface StorageEngine {
   getPartition(topic: string, partition: number): PartitionLog | undefined;
   createPartition(topic: string, partition: number, config: LogConfig): Promise<PartitionLog>;
   deletePartition(topic: string, partition: number): Promise<void>;
+  /**
+   * Optional: one pass of the log cleaner over the logs whose cleanup.policy contains compact
+   * (engines without compaction leave it out). Returns how many logs were cleaned.
+   */
+  cleanLogs?(now: number): Promise<number>;
 }

@@ -2,7 +2,7 @@
  * Segment roll and retention rules, shared by the file and memory engines so both behave alike.
  * Pure functions over segment summaries; the engines own the I/O.
  */
-import type { LogConfig } from './engine.js';
+import { retentionApplies, type LogConfig } from './engine.js';
 
 export interface SegmentSummary {
   baseOffset: number;
@@ -36,8 +36,10 @@ export function segmentsToDelete(
   const deletable = segments.length - 1;
   let byStart = 0;
   while (byStart < deletable && segments[byStart].nextOffset <= logStartOffset) byStart++;
+  // retention.ms / retention.bytes apply only when cleanup.policy contains delete.
+  const timed = retentionApplies(config);
   let byTime = 0;
-  if (config.retentionMs >= 0) {
+  if (timed && config.retentionMs >= 0) {
     while (
       byTime < deletable &&
       segments[byTime].maxTimestamp >= 0 &&
@@ -46,7 +48,7 @@ export function segmentsToDelete(
       byTime++;
   }
   let bySize = 0;
-  if (config.retentionBytes >= 0) {
+  if (timed && config.retentionBytes >= 0) {
     let diff = -config.retentionBytes;
     for (const s of segments) diff += s.sizeBytes;
     while (bySize < deletable && diff - segments[bySize].sizeBytes >= 0) {

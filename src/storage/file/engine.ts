@@ -4,6 +4,7 @@
  *   <dataDir>/recovery-point-offset-checkpoint   fsynced offset per partition (Kafka format)
  *   <dataDir>/log-start-offset-checkpoint        log start offset per partition (Kafka format)
  *   <dataDir>/.brook-clean-shutdown              written by close(), removed by open()
+ *   <dataDir>/cleaner-offset-checkpoint          how far each compacted log is cleaned (compaction/)
  * open() without the clean-shutdown marker recovers every partition past its recovery point.
  * A timer flushes per flush.ms and checkpoints recovery points and indexes periodically.
  */
@@ -16,6 +17,7 @@ import {
   writeCheckpoint,
   type CheckpointMap,
 } from './checkpoint.js';
+import { LogCleaner } from '../compaction/manager.js';
 import { nodeFs, type StorageFs } from './fs.js';
 import { emptyStats, loadSegments, type RecoveryStats } from './load.js';
 import { FilePartitionLog } from './partition-log.js';
@@ -46,6 +48,7 @@ export class FileStorageEngine implements StorageEngine {
   private lastCheckpointAt = 0;
   private logStartDirty = false;
   private opened = false;
+  private cleaner: LogCleaner | null = null;
   /** What the last open() did: whether it trusted a clean shutdown and how much it scanned. */
   lastOpen: { clean: boolean; stats: RecoveryStats } = { clean: true, stats: emptyStats() };
 
@@ -77,6 +80,8 @@ export class FileStorageEngine implements StorageEngine {
       const log = await this.loadLog(m[1], Number(m[2]), config, clean ? null : (recovery.get(name) ?? 0), starts, stats);
       this.logs.set(name, log);
     }
+    this.cleaner = new LogCleaner({ fs, dataDir: this.opts.dataDir, logs: () => [...this.logs.values()], logger: this.opts.logger });
+    await this.cleaner.load();
     this.lastOpen = { clean, stats };
     if (!clean) this.opts.logger?.info({ ...stats }, 'recovered logs after an unclean shutdown');
     this.opened = true;
@@ -131,6 +136,7 @@ export class FileStorageEngine implements StorageEngine {
   async close(): Promise<void> {
     if (!this.opened) return;
     this.opened = false;
+    await this.cleaner?.stop();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     let allClean = true;
@@ -152,6 +158,11 @@ export class FileStorageEngine implements StorageEngine {
       await this.fs.syncDir(this.opts.dataDir);
     }
     this.logs.clear();
+  }
+
+  /** One log cleaner pass over the compacted logs (cleanup.policy contains compact). */
+  async cleanLogs(now: number): Promise<number> {
+    return this.opened && this.cleaner ? this.cleaner.cleanOnce(now) : 0;
   }
 
   partitions(): PartitionLog[] {

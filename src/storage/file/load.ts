@@ -6,6 +6,7 @@
  * bad batch and everything after it are cut off, and the indexes are rebuilt from the scan.
  */
 import type { Logger } from 'pino';
+import { completeSwaps } from '../compaction/swap.js';
 import type { StorageFs } from './fs.js';
 import { OffsetIndex, TimeIndex } from './indexes.js';
 import { scanBatches } from './scan.js';
@@ -39,7 +40,8 @@ const LEFTOVER = /\.(tmp|deleted|cleaned|swap)$/;
 const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
 
 export async function loadSegments(fs: StorageFs, dir: string, opts: LoadOptions): Promise<FileSegment[]> {
-  const names = await fs.readdir(dir);
+  // A log cleaner swap that committed (a .log.swap exists) is completed first; other leftovers go.
+  const names = await completeSwaps(fs, dir, await fs.readdir(dir), opts.logger);
   const bases = new Set<number>();
   for (const name of names) {
     if (LEFTOVER.test(name)) {

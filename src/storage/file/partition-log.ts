@@ -16,7 +16,7 @@ import { setBaseOffset, setPartitionLeaderEpoch } from '../../protocol/records/b
 import { LogFailedError, OffsetOutOfRangeError } from '../errors.js';
 import { Listeners } from '../listeners.js';
 import { segmentsToDelete, shouldRoll } from '../policy.js';
-import type { StorageFs } from './fs.js';
+import { readAt, type StorageFs } from './fs.js';
 import { findTimestampInSegment, readSegment } from './read.js';
 import { FileSegment } from './segment.js';
 import { TailCache } from './tail-cache.js';
@@ -39,6 +39,9 @@ export class FilePartitionLog implements PartitionLog {
   private endOffset: number;
   private closed = false;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Serializes changes to the segment list other than appends/rolls (retention, DeleteRecords, cleaner swaps). */
+  private segmentLock: Promise<unknown> = Promise.resolve();
+  private closing = false;
 
   constructor(
     readonly topic: string,
@@ -177,12 +180,67 @@ export class FilePartitionLog implements PartitionLog {
     if (offset <= this.startOffset) return;
     this.startOffset = offset;
     this.opts.onLogStartChanged(this);
-    await this.deleteOldest(segmentsToDelete(this.segments, 0, { ...this.config, retentionMs: -1, retentionBytes: -1 }, offset));
+    const noRetention = { ...this.config, retentionMs: -1, retentionBytes: -1 };
+    await this.locked(() => this.deleteOldest(segmentsToDelete(this.segments, 0, noRetention, this.startOffset)));
   }
 
   async applyRetention(now: number): Promise<number> {
-    const n = segmentsToDelete(this.segments, now, this.config, this.startOffset);
-    return this.deleteOldest(n);
+    return this.locked(() => this.deleteOldest(segmentsToDelete(this.segments, now, this.config, this.startOffset)));
+  }
+
+  /** The config in force (the log cleaner reads the compaction settings). */
+  currentConfig(): LogConfig {
+    return this.config;
+  }
+
+  /** Log cleaner: the sealed inactive segments from the oldest on (never the active one). */
+  inactiveSegments(): FileSegment[] {
+    const out: FileSegment[] = [];
+    for (let i = 0; i < this.segments.length - 1 && this.segments[i].sealed; i++) out.push(this.segments[i]);
+    return out;
+  }
+
+  /** Log cleaner: bytes of a segment still in this log; tracked, so deletion and swaps wait for it. */
+  readSegmentBytes(seg: FileSegment, position: number, length: number): Promise<Buffer> {
+    if (this.closed || seg.fd < 0 || !this.segments.includes(seg)) {
+      return Promise.reject(new Error(`segment ${seg.baseOffset} of ${this.name} is no longer in the log`));
+    }
+    return this.track(readAt(this.opts.fs, seg.fd, position, length));
+  }
+
+  /**
+   * Log cleaner: swaps `replacement` in for `group` (contiguous sealed segments), atomically for
+   * readers: under the segment lock, only if the group is still in the log, `commit` makes the swap
+   * durable, the list changes in one step, `finish` tidies the files; old descriptors close once the
+   * reads in flight (which may still use them) are done. Returns false when the group is gone.
+   */
+  async replaceSegments(
+    group: FileSegment[],
+    replacement: FileSegment,
+    commit: () => Promise<void>,
+    finish: () => Promise<void>,
+  ): Promise<boolean> {
+    return this.locked(async () => {
+      const i = this.segments.indexOf(group[0]);
+      const intact = i >= 0 && i + group.length < this.segments.length && group.every((s, k) => this.segments[i + k] === s);
+      if (this.closing || this.closed || !intact) return false;
+      await commit();
+      this.segments.splice(i, group.length, replacement);
+      this.cache.dropBelow(replacement.nextOffset);
+      try {
+        await finish();
+      } finally {
+        await Promise.allSettled([...this.inflight]);
+        for (const seg of group) await seg.close(this.opts.fs);
+      }
+      return true;
+    });
+  }
+
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.segmentLock.then(fn, fn);
+    this.segmentLock = run.catch(() => undefined);
+    return run;
   }
 
   updateConfig(config: LogConfig): void {
@@ -211,6 +269,8 @@ export class FilePartitionLog implements PartitionLog {
   /** Flushes, persists indexes (sealing the active time index) and closes the files. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closing = true;
+    await this.locked(async () => undefined);
     if (!this.writer.failure) {
       await this.writer.flush();
       this.segments[this.segments.length - 1].sealTimeIndex();
@@ -225,7 +285,7 @@ export class FilePartitionLog implements PartitionLog {
 
   /** Closes the files without flushing (deletePartition, failed logs). */
   async abandon(): Promise<void> {
-    this.closed = true;
+    this.closed = this.closing = true;
     await this.writer.idle();
     await Promise.allSettled([...this.inflight]);
     for (const seg of this.segments) await seg.close(this.opts.fs);

@@ -36,6 +36,14 @@ export class TailCache {
     }
   }
 
+  /** Drops the cached batches that end below `offset` (the log cleaner replaced them on disk). */
+  dropBelow(offset: number): void {
+    while (this.head < this.items.length && this.items[this.head].lastOffset < offset) {
+      this.bytes -= this.items[this.head].buf.length;
+      this.head++;
+    }
+  }
+
   /** First offset served from memory, or Infinity when empty. */
   firstOffset(): number {
     return this.head < this.items.length ? this.items[this.head].baseOffset : Infinity;
