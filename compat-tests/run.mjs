@@ -156,6 +156,7 @@ function runScenario(sc, { bootstrap, target, timeoutSec, logDir, logDirs }) {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const ms = Date.now() - t0;
+      fs.mkdirSync(path.dirname(logFile), { recursive: true });
       fs.writeFileSync(logFile, `$ ${command.join(' ')}\n# TOPIC=${topic} BOOTSTRAP=${bootstrap}\n${output}`);
       let status = code === 0 && !timedOut ? 'PASS' : 'FAIL';
       let reason = '';
@@ -198,6 +199,29 @@ function clientVersions(clients) {
     }
   }
   return v;
+}
+
+/** Points `link` at `dir` atomically (a directory left there by older runners is replaced). */
+function linkLatest(link, dir) {
+  try {
+    if (fs.existsSync(link) && !fs.lstatSync(link).isSymbolicLink()) fs.rmSync(link, { recursive: true, force: true });
+    const tmp = `${link}.${process.pid}.tmp`;
+    fs.rmSync(tmp, { force: true });
+    fs.symlinkSync(path.relative(path.dirname(link), dir), tmp);
+    fs.renameSync(tmp, link);
+  } catch {
+    /* best effort: the run's own directory is what matters */
+  }
+}
+
+/** Keeps the newest `keep` run directories of a target. */
+function pruneRuns(runsDir, target, keep) {
+  const mine = fs
+    .readdirSync(runsDir)
+    .filter((d) => d.startsWith(`${target}-`))
+    .map((d) => ({ d, t: fs.statSync(path.join(runsDir, d)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { d } of mine.slice(keep)) fs.rmSync(path.join(runsDir, d), { recursive: true, force: true });
 }
 
 async function startTarget(target, { bootstrap }) {
@@ -243,8 +267,15 @@ async function main() {
 
   const t0 = Date.now();
   const budgetMs = 1000 * Number(values.budget);
-  const logDir = path.join(cacheDir, 'logs', values.target);
-  fs.rmSync(logDir, { recursive: true, force: true });
+  // Each run logs into its own directory (concurrent runs must not delete each other's logs);
+  // .cache/logs/<target> is a symlink to the latest one, updated at the start and the end of the run.
+  const runsDir = path.join(cacheDir, 'logs', 'runs');
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  const logDir = path.join(runsDir, `${values.target}-${stamp}-${process.pid}`);
+  fs.mkdirSync(logDir, { recursive: true });
+  const latestLink = path.join(cacheDir, 'logs', values.target);
+  linkLatest(latestLink, logDir);
+  pruneRuns(runsDir, values.target, 5);
   const results = [];
   const usedClients = [...new Set(scenarios.map((s) => s.client))];
   const missing = Object.fromEntries(usedClients.map((c) => [c, CLIENTS[c].check()]));
@@ -308,6 +339,7 @@ async function main() {
     await stopTarget();
   }
 
+  linkLatest(latestLink, logDir);
   const passed = results.filter((r) => r.status === 'PASS').length;
   const failed = results.length - passed;
   const ms = Date.now() - t0;
@@ -330,7 +362,7 @@ async function main() {
       ms,
     });
     fs.writeFileSync(values.results, md);
-    console.log(`  results: ${path.relative(process.cwd(), values.results)}; logs: ${path.relative(process.cwd(), logDir)}/`);
+    console.log(`  results: ${path.relative(process.cwd(), values.results)}; logs: ${path.relative(process.cwd(), latestLink)}/`);
   }
   // The closing line CI reads: "compat: N passed, N failed".
   console.log(summaryLine(results));

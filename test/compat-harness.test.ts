@@ -26,6 +26,9 @@ describe('compat scoreboard', () => {
     expect(sb.failureReason('Traceback\n  File "x.py"\nAssertionError: boom\n')).toBe('AssertionError: boom');
     expect(sb.failureReason('just this\n\n')).toBe('just this');
     expect(sb.failureReason('')).toBe('(no output)');
+    expect(sb.failureReason('%0|1795549876.781|FATAL|rdkafka#producer-1| [thrd:main]: Fatal error: Local: no idempotence\nFAIL: fatal producer error\n')).toBe(
+      'fatal producer error [librdkafka: Local: no idempotence]',
+    );
   });
 
   it('counts everything that is not PASS as failed in the closing line', () => {

@@ -16,24 +16,27 @@ assert_eq() { # expected actual what
 
 # kcat with the common options; -m bounds metadata waits, the socket timeout keeps a hung broker from
 # hanging the scenario past the runner's timeout.
+# A producer (-P) gives up on undelivered messages after 20 s instead of librdkafka's default 5 minutes.
 KCAT_TIMEOUT_S="${KCAT_TIMEOUT_S:-20}"
 kc() {
-  kcat -b "$BOOTSTRAP" -m "$KCAT_TIMEOUT_S" -X socket.timeout.ms=10000 -X api.version.request=true "$@"
+  local extra=()
+  [[ "${1:-}" == -P ]] && extra=(-X message.timeout.ms=$((KCAT_TIMEOUT_S * 1000)))
+  kcat -b "$BOOTSTRAP" -m "$KCAT_TIMEOUT_S" -X socket.timeout.ms=10000 -X api.version.request=true "${extra[@]}" "$@"
 }
 
 # Wait until the topic's metadata shows it with at least one partition and a leader (auto-creation is
 # asynchronous in Kafka).
 wait_topic() { # topic
-  local t="$1" i
-  for i in $(seq 1 50); do
-    if kc -L -t "$t" -J 2>/dev/null | jq -e --arg t "$t" \
+  local t="$1" deadline=$((SECONDS + 20))
+  while ((SECONDS < deadline)); do
+    if kcat -b "$BOOTSTRAP" -m 5 -L -t "$t" -J 2>/dev/null | jq -e --arg t "$t" \
       '.topics[] | select(.topic == $t and (.error == null) and (.partitions | length) > 0 and all(.partitions[]; .leader >= 0))' \
       >/dev/null; then
       return 0
     fi
     sleep 0.2
   done
-  fail "topic $t did not appear in metadata with leaders"
+  fail "topic $t did not appear in metadata with leaders within 20 s"
 }
 
 # Messages "key:value" lines for produce with -K:. Keys cycle over 7 values; values name the index and

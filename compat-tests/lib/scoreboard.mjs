@@ -25,11 +25,14 @@ export function failureReason(output) {
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
+  // librdkafka's fatal errors (logged as "%0|...|FATAL|...: Fatal error: ...") explain most client failures.
+  const fatal = lines.map((l) => l.match(/\|FATAL\|.*?Fatal error: (.*)$/)).filter(Boolean);
+  const withFatal = (reason) => (fatal.length ? `${reason} [librdkafka: ${fatal[fatal.length - 1][1]}]` : reason);
   const fail = lines.filter((l) => l.startsWith('FAIL:'));
-  if (fail.length) return fail[fail.length - 1].slice(5).trim();
+  if (fail.length) return withFatal(fail[fail.length - 1].slice(5).trim());
   const err = lines.filter((l) => /(Error|Exception|assert)/i.test(l));
-  if (err.length) return err[err.length - 1];
-  return lines[lines.length - 1] || '(no output)';
+  if (err.length) return withFatal(err[err.length - 1]);
+  return withFatal(lines[lines.length - 1] || '(no output)');
 }
 
 export function fmtDuration(ms) {

@@ -74,7 +74,8 @@ def messages(n, tag):
 def produce_all(msgs, topic=TOPIC, fresh=True, **conf):
     """Produce and flush; every delivery report must succeed. Returns {index: (partition, offset)}.
     Offsets must be consecutive per partition in produce order, from 0 when `fresh` (an empty topic)."""
-    p = Producer({**COMMON, "linger.ms": 5, **conf})
+    client_errors = []  # errors the client reports outside delivery reports (fatal idempotence errors...)
+    p = Producer({**COMMON, "linger.ms": 5, "error_cb": lambda e: client_errors.append(e), **conf})
     delivered, errors = {}, []
 
     def on_delivery(i):
@@ -93,7 +94,14 @@ def produce_all(msgs, topic=TOPIC, fresh=True, **conf):
             except BufferError:
                 p.poll(0.1)
         p.poll(0)
-    left = p.flush(max(1, remaining()))
+    try:
+        left = p.flush(max(1, remaining()))
+    except SystemError:
+        # confluent-kafka raises SystemError from error_cb on a fatal error (librdkafka logs a FATAL line,
+        # which the runner appends to the reason); flushing again yields the failed delivery reports.
+        left = p.flush(max(1, remaining()))
+        fail(f"fatal producer error; delivery errors: {errors[:1]}")
+    check(not any(x.fatal() for x in client_errors), f"fatal producer error: {[str(x) for x in client_errors if x.fatal()][:1]}")
     check(left == 0, f"{left} messages still undelivered at flush timeout")
     check(not errors, f"{len(errors)} delivery errors, first: {errors[:1]}")
     check(len(delivered) == len(msgs), f"{len(delivered)} delivery reports for {len(msgs)} messages")
