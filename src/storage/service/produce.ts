@@ -34,8 +34,12 @@ const FIRST_V2_ONLY_VERSION = 3;
 /** First Produce version allowed to send zstd (KIP-110). */
 const FIRST_ZSTD_VERSION = 7;
 const ZSTD = 4;
-/** Keep a batch by reference unless its backing memory is this many times larger (a small slice of a big read). */
-const MAX_BACKING_RATIO = 8;
+/**
+ * Keep a batch by reference unless its backing memory (request frame or socket read) is more than this
+ * many times larger: partitions evict their tail caches independently, so a shared frame would stay
+ * pinned for its longest-lived batch while the caches count only the batch bytes. Copying is one memcpy.
+ */
+const MAX_BACKING_RATIO = 2;
 
 export function durabilityForAcks(acks: number): Durability | null {
   if (acks === ACKS_NONE) return 'none';
