@@ -395,9 +395,16 @@ func adminScenario() {
 	must(err, "CreateTopics (duplicate)")
 	check(errors.Is(resp.Error(), kerr.TopicAlreadyExists), "duplicate CreateTopics: %v", resp.Error())
 
-	tds, err := adm.ListTopics(ctxFor(20 * time.Second))
-	must(err, "ListTopics")
-	check(tds.Has(topic) && tds.Has(topic+"-b"), "ListTopics lacks %s or %s-b", topic, topic)
+	// Metadata follows CreateTopics asynchronously in Kafka: retry for a while.
+	var tds kadm.TopicDetails
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		tds, err = adm.ListTopics(ctxFor(20 * time.Second))
+		must(err, "ListTopics")
+		if tds.Has(topic) && tds.Has(topic+"-b") && tds[topic].Err == nil && len(tds[topic].Partitions) == 3 {
+			break
+		}
+		check(time.Now().Before(deadline), "ListTopics lacks %s or %s-b", topic, topic)
+	}
 	td := tds[topic]
 	must(td.Err, "topic detail")
 	check(len(td.Partitions) == 3, "%s has %d partitions", topic, len(td.Partitions))
