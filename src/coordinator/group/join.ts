@@ -130,7 +130,8 @@ function addMember(g: Group, memberId: string, input: JoinInput, now: number, cf
   if (m.groupInstanceId !== null) g.staticMembers.set(m.groupInstanceId, memberId);
   g.pendingMembers.delete(memberId);
   if (g.leaderId === null) g.leaderId = memberId;
-  g.newMemberAdded = true;
+  // Only the first generation's initial delay waits longer for members still arriving (as Kafka).
+  if (g.state === 'PreparingRebalance' && g.generationId === 0) g.newMemberAdded = true;
   maybePrepareRebalanceOrCompleteJoin(g, now, cfg, fx);
 }
 
