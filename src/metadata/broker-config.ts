@@ -52,6 +52,7 @@ export function envNameToConfigKey(envName: string, prefix: string): string {
 export type DynamicScope = 'broker' | 'cluster';
 
 export class BrokerConfig {
+  private dynamicGeneration = 0;
   readonly warnings: string[] = [];
   /** Dynamic configs (IncrementalAlterConfigs/AlterConfigs on a broker resource), set by the config service. */
   private readonly dynamicConfigs: Record<DynamicScope, Map<string, ConfigValue>> = { broker: new Map(), cluster: new Map() };
@@ -85,6 +86,12 @@ export class BrokerConfig {
   setDynamic(scope: DynamicScope, name: string, value: ConfigValue | undefined): void {
     if (value === undefined) this.dynamicConfigs[scope].delete(name);
     else this.dynamicConfigs[scope].set(name, value);
+    this.dynamicGeneration++;
+  }
+
+  /** Bumped by every dynamic change, so values derived from this config can tell they are stale. */
+  get generation(): number {
+    return this.dynamicGeneration;
   }
   dynamic(scope: DynamicScope): ReadonlyMap<string, ConfigValue> {
     return this.dynamicConfigs[scope];

@@ -77,14 +77,17 @@ export function storageErrorCode(err: unknown): number {
 export interface TopicPolicy {
   maxMessageBytes: number;
   logAppendTime: boolean;
+  /** The broker config generation the values were read at (dynamic broker configs invalidate them). */
+  configGeneration: number;
 }
 
 const policies = new WeakMap<TopicInfo, TopicPolicy>();
 
 export function topicPolicy(config: BrokerConfig, topic: TopicInfo): TopicPolicy {
   let p = policies.get(topic);
-  if (!p) {
+  if (!p || p.configGeneration !== config.generation) {
     p = {
+      configGeneration: config.generation,
       maxMessageBytes: effectiveTopicConfig('max.message.bytes', topic.configs, config) as number,
       logAppendTime: effectiveTopicConfig('message.timestamp.type', topic.configs, config) === 'LogAppendTime',
     };
