@@ -6,7 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { decodeResponseFrame, encodeRequestFrame, Writer, type ApiCodec, type Init } from '../../src/protocol/index.js';
 
 export class RawClient {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private waiters: Array<(frame: Buffer) => void> = [];
   private correlationId = 1;
 

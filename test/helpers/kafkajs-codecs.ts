@@ -11,7 +11,7 @@ const MAX_DECOMPRESSED = 256 * 1024 * 1024;
 
 export function registerKafkajsCodecs(): void {
   for (const type of [CompressionTypes.Snappy, CompressionTypes.LZ4, CompressionTypes.ZSTD]) {
-    CompressionCodecs[type] = () => ({
+    (CompressionCodecs as Record<number, unknown>)[type] = () => ({
       compress: async (encoder: { buffer: Buffer }) => compress(type, encoder.buffer),
       decompress: async (buf: Buffer) => decompress(type, buf, MAX_DECOMPRESSED),
     });

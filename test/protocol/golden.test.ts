@@ -31,9 +31,9 @@ function roundTrip(wire: Buffer) {
   const w = new Writer();
   const p = w.beginSizePrefix();
   encodeRequestHeader(w, f.codec.requestHeaderVersion(f.apiVersion), f.header);
-  f.codec.encodeRequest(w, f.apiVersion, f.body);
+  f.codec.encodeRequest(w, f.apiVersion, f.body as object);
   w.endSizePrefix(p);
-  expect(f.codec.sizeRequest(f.apiVersion, f.body)).toBe(w.length - 4 - headerSize(f.header, f.codec.requestHeaderVersion(f.apiVersion)));
+  expect(f.codec.sizeRequest(f.apiVersion, f.body as object)).toBe(w.length - 4 - headerSize(f.header, f.codec.requestHeaderVersion(f.apiVersion)));
   expect(w.toBuffer().toString('hex')).toBe(wire.toString('hex'));
   return f;
 }
