@@ -6,7 +6,7 @@
  *   await broker.close();
  *
  * Start: config → logger → meta.properties → storage → topic registry → handlers → listeners →
- * retention timer. close(): stop accepting, close connections, stop timers, close storage (which
+ * retention and log cleaner timers. close(): stop accepting, close connections, stop timers, close storage (which
  * writes the clean-shutdown marker).
  */
 import { resolve } from 'node:path';
@@ -148,6 +148,10 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
 
     const retention = startRetentionTimer(storage, clock, config.num('log.retention.check.interval.ms'), logger);
     cleanup.push(async () => retention.stop());
+    if (config.bool('log.cleaner.enable') && storage.cleanLogs) {
+      const cleaner = startCleanerTimer(storage, clock, config.num('log.cleaner.backoff.ms'), logger);
+      cleanup.push(async () => cleaner.stop());
+    }
 
     logger.info({ nodeId, clusterId, storage: kind, dataDir: kind === 'file' ? dataDir : undefined, endpoints }, 'Brook started');
     let closing: Promise<void> | null = null;
@@ -193,6 +197,33 @@ function startRetentionTimer(storage: StorageEngine, clock: Clock, intervalMs: n
   return {
     async stop() {
       clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+/** Runs the log cleaner (cleanup.policy=compact logs) and waits log.cleaner.backoff.ms between passes. */
+function startCleanerTimer(storage: StorageEngine, clock: Clock, backoffMs: number, logger: Logger): { stop(): Promise<void> } {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> | null = null;
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = (storage.cleanLogs?.(clock.now()) ?? Promise.resolve(0))
+        .catch((err) => logger.error({ err }, 'log cleaner pass failed'))
+        .finally(() => {
+          running = null;
+          schedule();
+        });
+    }, Math.min(Math.max(backoffMs, 1), 2 ** 31 - 1));
+    timer.unref();
+  };
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
       await running;
     },
   };

@@ -10,6 +10,10 @@ import { cleanLog, hasKeylessRecords } from '../../src/storage/compaction/index.
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../src/storage/engine.js';
 import { FileStorageEngine } from '../../src/storage/index.js';
 import type { FilePartitionLog } from '../../src/storage/file/partition-log.js';
+import { loadBrokerConfig } from '../../src/metadata/broker-config.js';
+import type { TopicInfo } from '../../src/metadata/topic-registry.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { keylessRecordError } from '../../src/storage/compaction/produce-check.js';
 import { Clock, tempDir } from './helpers.js';
 import { dumpLog, keyed } from './compaction-helpers.js';
 
@@ -215,5 +219,15 @@ describe('hasKeylessRecords', () => {
     const marker = buildEndTxnMarkerBatch({ producerId: 1, producerEpoch: 0, commit: true, coordinatorEpoch: 0, timestamp: 1 });
     expect(hasKeylessRecords(marker)).toBe(false);
     expect(hasKeylessRecords(Buffer.concat([keyed([{ key: 'a', value: '1' }]).buf, keyed([{ key: null, value: 'x' }], { compression: 1 }).buf]))).toBe(true);
+  });
+
+  it('is a Produce error only on compacted topics: INVALID_RECORD from v8, CORRUPT_MESSAGE before', () => {
+    const broker = loadBrokerConfig({ env: {}, overrides: {} });
+    const topic = (policy: string) => ({ configs: { 'cleanup.policy': policy } }) as unknown as TopicInfo;
+    const keyless = [keyed([{ key: null, value: 'x' }]).buf];
+    expect(keylessRecordError(broker, topic('compact'), keyless, 9)).toBe(ErrorCode.INVALID_RECORD);
+    expect(keylessRecordError(broker, topic('compact,delete'), keyless, 7)).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(keylessRecordError(broker, topic('delete'), keyless, 9)).toBeNull();
+    expect(keylessRecordError(broker, topic('compact'), [keyed([{ key: 'k', value: 'x' }]).buf], 9)).toBeNull();
   });
 });

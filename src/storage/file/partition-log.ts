@@ -17,7 +17,7 @@ import { LogFailedError, OffsetOutOfRangeError } from '../errors.js';
 import { Listeners } from '../listeners.js';
 import { segmentsToDelete, shouldRoll } from '../policy.js';
 import { readAt, type StorageFs } from './fs.js';
-import { findTimestampInSegment, readSegment } from './read.js';
+import { afterEmptyBatches, findTimestampInSegment, readSegment } from './read.js';
 import { FileSegment } from './segment.js';
 import { TailCache } from './tail-cache.js';
 import { LogWriter } from './writer.js';
@@ -147,7 +147,12 @@ export class FilePartitionLog implements PartitionLog {
     if (offset === this.endOffset) return { chunks: [], bytes: 0 };
     if (offset >= this.cache.firstOffset()) return this.cache.read(offset, maxBytes, minOneBatch);
     const seg = this.segments[this.segmentIndexFor(offset)];
-    return this.track(readSegment(this.opts.fs, seg, offset, maxBytes, minOneBatch, this.config.indexIntervalBytes));
+    const res = await this.track(readSegment(this.opts.fs, seg, offset, maxBytes, minOneBatch, this.config.indexIntervalBytes));
+    // A compacted segment may end in empty batches only: go on to data so clients can move forward.
+    const next = afterEmptyBatches(res.chunks);
+    if (next === null || next >= this.endOffset || res.bytes >= maxBytes || next < this.startOffset) return res;
+    const more = await this.read(next, maxBytes - res.bytes, minOneBatch);
+    return { chunks: [...res.chunks, ...more.chunks], bytes: res.bytes + more.bytes };
   }
 
   async offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null> {

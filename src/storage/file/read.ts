@@ -5,7 +5,7 @@
  */
 import type { StorageFs } from './fs.js';
 import { readAt } from './fs.js';
-import { BASE_OFFSET, LAST_OFFSET_DELTA, entrySize } from '../../protocol/records/batch-header.js';
+import { BASE_OFFSET, LAST_OFFSET_DELTA, RECORD_COUNT, entrySize } from '../../protocol/records/batch-header.js';
 import type { FileSegment } from './segment.js';
 import { scanBatches, type ScannedBatch } from './scan.js';
 
@@ -80,4 +80,19 @@ export async function findTimestampInSegment(
     },
   );
   return found;
+}
+
+/**
+ * When every batch in `chunks` is empty (recordCount 0, as the log cleaner leaves behind to keep
+ * offsets and producer state), the offset after the last of them; otherwise null.
+ */
+export function afterEmptyBatches(chunks: Buffer[]): number | null {
+  let next: number | null = null;
+  for (const c of chunks) {
+    for (let p = 0; p + RECORD_COUNT + 4 <= c.length; p += entrySize(c, p)) {
+      if (c.readInt32BE(p + RECORD_COUNT) !== 0 || entrySize(c, p) <= 0) return null;
+      next = Number(c.readBigInt64BE(p + BASE_OFFSET)) + c.readInt32BE(p + LAST_OFFSET_DELTA) + 1;
+    }
+  }
+  return next;
 }

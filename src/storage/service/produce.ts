@@ -20,6 +20,7 @@ import {
 import type { TopicInfo } from '../../metadata/topic-registry.js';
 import type { AppendBatch, Durability } from '../engine.js';
 import { producerStateOf } from '../producer-state/service.js';
+import { keylessRecordError } from '../compaction/produce-check.js';
 import { type DataPathDeps, NO_TIMESTAMP, UNKNOWN_OFFSET, resolvePartition, storageErrorCode, topicPolicy } from './common.js';
 
 /** acks values (ProduceRequest.acks). */
@@ -83,6 +84,8 @@ export function producePartition(deps: DataPathDeps, input: ProducePartitionInpu
   const prepared = prepareBatches(input.records, version, policy.maxMessageBytes);
   if (typeof prepared === 'number') return Promise.resolve(failed(produceErrorForVersion(prepared, version)));
   if (prepared.length === 0) return Promise.resolve({ ...failed(ErrorCode.NONE), logStartOffset: log.logStartOffset() });
+  const keyless = keylessRecordError(deps.config, topic, prepared, version); // compacted topics need keys
+  if (keyless !== null) return Promise.resolve(failed(keyless));
 
   const now = deps.clock.now();
   const appendTime = policy.logAppendTime ? now : NO_TIMESTAMP;
