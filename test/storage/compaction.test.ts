@@ -15,7 +15,14 @@ import type { TopicInfo } from '../../src/metadata/topic-registry.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { keylessRecordError } from '../../src/storage/compaction/produce-check.js';
 import { Clock, tempDir } from './helpers.js';
-import { dumpLog, keyed } from './compaction-helpers.js';
+import { dumpLog, keyed, type DumpedRecord } from './compaction-helpers.js';
+
+/** The last record of each key, in offset order. */
+function latestPerKey(records: DumpedRecord[]): DumpedRecord[] {
+  const last = new Map<string | null, DumpedRecord>();
+  for (const r of records) last.set(r.key, r);
+  return [...last.values()].sort((a, b) => a.offset - b.offset);
+}
 
 const compactConfig = (over: Partial<LogConfig> = {}): LogConfig => ({
   ...DEFAULT_LOG_CONFIG,
@@ -173,7 +180,7 @@ describe.each([4 * 1024 * 1024, 0])('log compaction (file engine, tail cache %i)
     const log = (await engine.createPartition('swap', 0, compactConfig({ segmentBytes: 2_000 }))) as FilePartitionLog;
     for (let b = 0; b < 200; b++) await log.append([keyed([{ key: `k${b % 20}`, value: `v${b}` }])], 0, 'written');
     await log.flush();
-    const expected = (await dumpLog(log)).records.filter((r, i, all) => all.findLastIndex((x) => x.key === r.key) === i);
+    const expected = latestPerKey((await dumpLog(log)).records);
     const crashAt = async (step: string) => {
       await expect(
         cleanLog(log, { fs: engine.fs, now: clock.now(), firstDirtyOffset: null, onStep: (s) => { if (s === step) throw new Error(`crash at ${step}`); } }),
@@ -188,7 +195,7 @@ describe.each([4 * 1024 * 1024, 0])('log compaction (file engine, tail cache %i)
     const reopened = engine.getPartition('swap', 0)!;
     const dump = await dumpLog(reopened);
     expect(dump.batches.every((b) => b.crcOk)).toBe(true);
-    const last = dump.records.filter((r, i, all) => all.findLastIndex((x) => x.key === r.key) === i);
+    const last = latestPerKey(dump.records);
     expect(last).toEqual(expected);
   });
 });
