@@ -456,6 +456,36 @@ func adminScenario() {
 		check(s.Offset == 0 && e.Offset == want && a.Offset == 0, "partition %d: start %d end %d after-time %d, expected 0 %d 0", p, s.Offset, e.Offset, a.Offset, want)
 	}
 
+	// ListOffsets with timestamp -3 (KIP-734, max timestamp): one batch whose timestamps are not in offset
+	// order; the answer is the first record carrying the largest timestamp.
+	createTopic(adm, topic+"-ts", 1, nil)
+	tsProd := newClient(kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.DefaultProduceTopic(topic+"-ts"), kgo.ProducerLinger(50*time.Millisecond))
+	base := time.Now().Add(-time.Hour).Truncate(time.Second)
+	var tsRecs []*kgo.Record
+	for _, d := range []int{1, 5, 3, 5, 2} {
+		tsRecs = append(tsRecs, &kgo.Record{Value: []byte("ts"), Timestamp: base.Add(time.Duration(d) * time.Second)})
+	}
+	must(tsProd.ProduceSync(ctxFor(30*time.Second), tsRecs...).FirstErr(), "ProduceSync (timestamps)")
+	req := kmsg.NewPtrListOffsetsRequest()
+	lt := kmsg.NewListOffsetsRequestTopic()
+	lt.Topic = topic + "-ts"
+	lp := kmsg.NewListOffsetsRequestTopicPartition()
+	lp.Partition = 0
+	lp.Timestamp = -3
+	lt.Partitions = append(lt.Partitions, lp)
+	req.Topics = append(req.Topics, lt)
+	lresp, err := req.RequestWith(ctxFor(20*time.Second), tsProd)
+	must(err, "ListOffsets max timestamp")
+	mp := lresp.Topics[0].Partitions[0]
+	check(mp.ErrorCode == 0 && mp.Offset == 1 && mp.Timestamp == base.Add(5*time.Second).UnixMilli(),
+		"ListOffsets(-3, max timestamp): error %d offset %d timestamp %d, expected offset 1 timestamp %d", mp.ErrorCode, mp.Offset, mp.Timestamp, base.Add(5*time.Second).UnixMilli())
+	// By time: the first offset whose timestamp is >= base+2.5s is offset 1 (the log is not sorted by time).
+	byTime, err := adm.ListOffsetsAfterMilli(ctxFor(20*time.Second), base.Add(2500*time.Millisecond).UnixMilli(), topic+"-ts")
+	must(err, "ListOffsetsAfterMilli (-ts)")
+	bt, _ := byTime.Lookup(topic+"-ts", 0)
+	check(bt.Err == nil && bt.Offset == 1, "ListOffsets(base+2.5s): offset %d err %v, expected 1", bt.Offset, bt.Err)
+	tsProd.Close()
+
 	// A committed group shows in ListGroups.
 	cl := newClient(kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic), kgo.DisableAutoCommit(), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	got := 0

@@ -6,7 +6,7 @@
 //   2. transactional producer: commit, abort, commit with sendOffsetsToTransaction; a read_committed consumer
 //      sees only committed records, a read_uncommitted one sees the aborted ones too; the group's offsets
 //      committed through the transaction are visible to the admin client;
-//   3. two consumers in one group share a 4-partition topic (2 partitions each, disjoint), read every record
+//   3. two consumers (one static, group.instance.id) in one group share a 4-partition topic (2 partitions each, disjoint), read every record
 //      once, commit; the admin client sees the group's committed offsets.
 //
 // Prints "ok: ..." per step; on failure one "FAIL: ..." line and exit 1.
@@ -217,6 +217,8 @@ public class ClientProgram {
       fs.add(pool.submit(() -> {
         Properties cp = consumerProps(GROUP, "read_uncommitted");
         cp.put(ConsumerConfig.CLIENT_ID_CONFIG, TOPIC + "-member-" + id);
+        // Member 0 is a static member (KIP-345: JoinGroup v5+ with group.instance.id), member 1 dynamic.
+        if (id == 0) cp.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, TOPIC + "-static-0");
         try (KafkaConsumer<String, String> cons = new KafkaConsumer<>(cp)) {
           cons.subscribe(List.of(topic), new ConsumerRebalanceListener() {
             public void onPartitionsRevoked(Collection<TopicPartition> ps) { assigned.get(id).removeAll(ps); }
