@@ -6,7 +6,9 @@
 //   2. transactional producer: commit, abort, commit with sendOffsetsToTransaction; a read_committed consumer
 //      sees only committed records, a read_uncommitted one sees the aborted ones too; the group's offsets
 //      committed through the transaction are visible to the admin client;
-//   3. two consumers (one static, group.instance.id) in one group share a 4-partition topic (2 partitions each, disjoint), read every record
+//   3. fencing: a second producer with the same transactional.id fences the first (ProducerFencedException),
+//      whose open transaction is aborted;
+//   4. two consumers (one static, group.instance.id) in one group share a 4-partition topic (2 partitions each, disjoint), read every record
 //      once, commit; the admin client sees the group's committed offsets.
 //
 // Prints "ok: ..." per step; on failure one "FAIL: ..." line and exit 1.
@@ -61,7 +63,10 @@ public class ClientProgram {
       idempotent();
       step = "transactions";
       transactions(admin);
+      step = "fencing";
+      fencing();
       step = "consumer group";
+
       group(admin);
     } catch (Throwable e) {
       Throwable c = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
@@ -200,6 +205,41 @@ public class ClientProgram {
     OffsetAndMetadata o = offs.get(new TopicPartition(topic, 0));
     check(o != null && o.offset() == 7 && "txn-meta".equals(o.metadata()), "transactions: offsets committed in the transaction: " + offs);
     System.out.println("ok: transactions: read_committed sees 15 committed, read_uncommitted 25; txn offset commit visible");
+  }
+
+  /** A second producer with the same transactional.id fences the first; the fenced transaction is aborted. */
+  static void fencing() throws Exception {
+    String topic = TOPIC + "-txn";
+    Properties p = producerProps();
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TOPIC + "-fence");
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30000);
+    KafkaProducer<String, String> a = new KafkaProducer<>(p);
+    a.initTransactions();
+    a.beginTransaction();
+    a.send(new ProducerRecord<>(topic, 0, "f", "fenced-0")).get(30, TimeUnit.SECONDS);
+    try (KafkaProducer<String, String> b = new KafkaProducer<>(p)) {
+      b.initTransactions(); // bumps the epoch: a's open transaction is aborted
+      b.beginTransaction();
+      b.send(new ProducerRecord<>(topic, 1, "f", "winner-0"));
+      b.commitTransaction();
+    }
+    Throwable fenced = null;
+    try {
+      a.send(new ProducerRecord<>(topic, 0, "f", "fenced-1")).get(30, TimeUnit.SECONDS);
+      a.commitTransaction();
+    } catch (Exception e) {
+      fenced = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    } finally {
+      a.close(Duration.ofSeconds(5));
+    }
+    check(fenced != null, "fencing: the old producer committed after a new one with its transactional.id initialized");
+    String name = fenced.getClass().getSimpleName();
+    check(name.equals("ProducerFencedException") || name.equals("InvalidProducerEpochException"),
+        "fencing: old producer failed with " + fenced + ", expected ProducerFencedException");
+    List<String> vals = readAll(topic, "read_committed", 2).stream().map(ConsumerRecord::value).collect(Collectors.toList());
+    check(vals.contains("winner-0"), "fencing: the new producer's committed record is missing: " + vals);
+    check(vals.stream().noneMatch(v -> v.startsWith("fenced-")), "fencing: records of the fenced producer are visible: " + vals);
+    System.out.println("ok: fencing: the old producer got " + name + "; its records stay invisible to read_committed");
   }
 
   static void group(Admin admin) throws Exception {
