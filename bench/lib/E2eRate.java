@@ -1,0 +1,110 @@
+// Produce→consume latency at a fixed rate, in one JVM (so both ends read the same System.nanoTime clock).
+// A producer thread sends `rate` records/s for `seconds`; each value starts with its send time (nanoTime).
+// A consumer (assign, no group, starting at the end of the log) receives them and records now - sendTime.
+// The first `warmup` seconds are not counted. Prints one JSON line:
+//   {"sent":N,"received":N,"p50":ms,"p99":ms,"p999":ms,"max":ms,"achievedRate":r}
+// Usage: java -cp <kafka libs>:<classes> E2eRate <bootstrap> <topic> <rate> <seconds> <recordSize> <acks> [warmupSeconds]
+import java.time.Duration;
+import java.util.*;
+import java.util.concurrent.atomic.*;
+import org.apache.kafka.clients.consumer.*;
+import org.apache.kafka.clients.producer.*;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.*;
+
+public class E2eRate {
+  public static void main(String[] a) throws Exception {
+    String bootstrap = a[0], topic = a[1];
+    int rate = Integer.parseInt(a[2]);
+    double seconds = Double.parseDouble(a[3]);
+    int size = Math.max(16, Integer.parseInt(a[4]));
+    String acks = a[5];
+    double warmup = a.length > 6 ? Double.parseDouble(a[6]) : 1.0;
+
+    Properties cp = new Properties();
+    cp.put("bootstrap.servers", bootstrap);
+    cp.put("key.deserializer", ByteArrayDeserializer.class.getName());
+    cp.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    cp.put("enable.auto.commit", "false");
+    cp.put("fetch.min.bytes", "1");
+    cp.put("fetch.max.wait.ms", "500");
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
+    List<TopicPartition> parts = new ArrayList<>();
+    for (var pi : consumer.partitionsFor(topic)) parts.add(new TopicPartition(topic, pi.partition()));
+    consumer.assign(parts);
+    consumer.seekToEnd(parts);
+    for (TopicPartition tp : parts) consumer.position(tp); // resolve the end offsets now
+
+    Properties pp = new Properties();
+    pp.put("bootstrap.servers", bootstrap);
+    pp.put("key.serializer", ByteArraySerializer.class.getName());
+    pp.put("value.serializer", ByteArraySerializer.class.getName());
+    pp.put("acks", acks);
+    pp.put("linger.ms", "0");
+    // Left to the client's default (idempotent only with acks=all) unless the run turned it off.
+    if ("false".equals(System.getProperty("idempotence"))) pp.put("enable.idempotence", "false");
+    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp);
+
+    long total = (long) Math.ceil(rate * seconds);
+    long warmNs = (long) (warmup * 1e9);
+    long[] lat = new long[(int) total];
+    AtomicInteger nLat = new AtomicInteger();
+    AtomicLong received = new AtomicLong();
+    AtomicBoolean producing = new AtomicBoolean(true);
+    final long start = System.nanoTime();
+
+    // Paced by a 1 ms tick: each tick sends every record due by now (no busy spinning: on a small
+    // machine a spinning producer thread would starve the consumer and the broker).
+    Thread prod = new Thread(() -> {
+      byte[] payload = new byte[size];
+      double perNs = rate / 1e9;
+      long i = 0;
+      while (i < total) {
+        long due = Math.min(total, (long) ((System.nanoTime() - start) * perNs) + 1);
+        for (; i < due; i++) {
+          byte[] v = payload.clone();
+          long ts = System.nanoTime();
+          for (int k = 0; k < 8; k++) v[k] = (byte) (ts >>> (56 - 8 * k));
+          producer.send(new ProducerRecord<>(topic, v));
+        }
+        try { Thread.sleep(1); } catch (InterruptedException e) { return; }
+      }
+      producer.flush();
+      producing.set(false);
+    });
+    prod.start();
+
+    long lastSeen = System.nanoTime();
+    while (received.get() < total) {
+      ConsumerRecords<byte[], byte[]> recs = consumer.poll(Duration.ofMillis(100));
+      long now = System.nanoTime();
+      for (ConsumerRecord<byte[], byte[]> r : recs) {
+        byte[] v = r.value();
+        long ts = 0;
+        for (int k = 0; k < 8; k++) ts = (ts << 8) | (v[k] & 0xff);
+        received.incrementAndGet();
+        if (ts - start >= warmNs) {
+          int idx = nLat.getAndIncrement();
+          if (idx < lat.length) lat[idx] = now - ts;
+        }
+      }
+      if (!recs.isEmpty()) lastSeen = now;
+      if (!producing.get() && now - lastSeen > 10_000_000_000L) break; // 10 s with nothing new: give up
+    }
+    long elapsed = System.nanoTime() - start;
+    prod.join();
+    producer.close();
+    consumer.close();
+    int n = Math.min(nLat.get(), lat.length);
+    long[] s = Arrays.copyOf(lat, n);
+    Arrays.sort(s);
+    System.out.printf(Locale.ROOT, "{\"sent\":%d,\"received\":%d,\"counted\":%d,\"p50\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,\"achievedRate\":%.1f}%n",
+        total, received.get(), n, pct(s, 50), pct(s, 99), pct(s, 99.9), n > 0 ? s[n - 1] / 1e6 : Double.NaN, received.get() / (elapsed / 1e9));
+  }
+
+  static double pct(long[] s, double p) {
+    if (s.length == 0) return Double.NaN;
+    int i = (int) Math.ceil(p / 100.0 * s.length) - 1;
+    return s[Math.max(0, Math.min(s.length - 1, i))] / 1e6;
+  }
+}
