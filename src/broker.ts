@@ -105,7 +105,14 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
       kind === 'file' ? (await loadOrCreateMetaProperties(dataDir, nodeId, config.clusterId)).clusterId : (config.clusterId ?? generateClusterId());
     // Dynamic broker configs first: the storage defaults and every topic's LogConfig see them.
     const configs = await ConfigService.open(config, kind === 'file' ? dataDir : null, logger);
-    const storage: StorageEngine = createStorage({ kind, dataDir, logger, now: () => clock.now(), defaultConfig: config.logConfig });
+    const storage: StorageEngine = createStorage({
+      kind,
+      dataDir,
+      logger,
+      now: () => clock.now(),
+      defaultConfig: config.logConfig,
+      tailCacheTotalBytes: config.num('log.tail.cache.bytes'),
+    });
     await storage.open();
     cleanup.push(() => storage.close());
 

@@ -25,6 +25,8 @@ export interface StorageOptions {
   /** File engine: filesystem to use (tests inject faults). */
   fs?: StorageFs;
   tailCacheBytes?: number;
+  /** File engine: log.tail.cache.bytes, the tail caches' total over all partitions. */
+  tailCacheTotalBytes?: number;
   defaultConfig?: LogConfig;
   tickMs?: number;
 }
@@ -38,6 +40,7 @@ export function createStorage(opts: StorageOptions): StorageEngine {
     logger: opts.logger,
     now: opts.now,
     tailCacheBytes: opts.tailCacheBytes,
+    tailCacheTotalBytes: opts.tailCacheTotalBytes,
     defaultConfig: opts.defaultConfig,
     tickMs: opts.tickMs,
   });

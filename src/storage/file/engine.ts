@@ -21,6 +21,7 @@ import { LogCleaner } from '../compaction/manager.js';
 import { nodeFs, type StorageFs } from './fs.js';
 import { emptyStats, loadSegments, type RecoveryStats } from './load.js';
 import { FilePartitionLog } from './partition-log.js';
+import { TailCacheBudget } from './tail-cache.js';
 
 export const CLEAN_SHUTDOWN_MARKER = '.brook-clean-shutdown';
 const PARTITION_DIR = /^(.+)-(\d+)$/;
@@ -32,6 +33,8 @@ export interface FileEngineOptions {
   now?: () => number;
   /** Recent bytes per partition served from memory (default 4 MiB). */
   tailCacheBytes?: number;
+  /** Recent bytes over all partitions served from memory, least recently used evicted first (default 32 MiB). */
+  tailCacheTotalBytes?: number;
   /** Config for partitions found at open until createPartition/updateConfig supplies theirs. */
   defaultConfig?: LogConfig;
   /** How often flush.ms is checked (default 1 s); 0 disables the timer (tests call tick()). */
@@ -49,12 +52,15 @@ export class FileStorageEngine implements StorageEngine {
   private logStartDirty = false;
   private opened = false;
   private cleaner: LogCleaner | null = null;
+  /** Shared by every partition's tail cache. */
+  readonly tailCacheBudget: TailCacheBudget;
   /** What the last open() did: whether it trusted a clean shutdown and how much it scanned. */
   lastOpen: { clean: boolean; stats: RecoveryStats } = { clean: true, stats: emptyStats() };
 
   constructor(private readonly opts: FileEngineOptions) {
     this.fs = opts.fs ?? nodeFs;
     this.now = opts.now ?? Date.now;
+    this.tailCacheBudget = new TailCacheBudget(opts.tailCacheTotalBytes ?? 32 * 1024 * 1024);
   }
 
   private path(name: string): string {
@@ -115,6 +121,7 @@ export class FileStorageEngine implements StorageEngine {
       fs: this.fs,
       now: this.now,
       tailCacheBytes: this.opts.tailCacheBytes ?? 4 * 1024 * 1024,
+      tailCacheBudget: this.tailCacheBudget,
       onLogStartChanged: () => {
         this.logStartDirty = true;
         void this.writeLogStarts().catch((e) => this.opts.logger?.error(e, 'log start checkpoint failed'));

@@ -19,13 +19,15 @@ import { segmentsToDelete, shouldRoll } from '../policy.js';
 import { readAt, type StorageFs } from './fs.js';
 import { afterEmptyBatches, findTimestampInSegment, readSegment } from './read.js';
 import { FileSegment } from './segment.js';
-import { TailCache } from './tail-cache.js';
+import { TailCache, type TailCacheBudget } from './tail-cache.js';
 import { LogWriter } from './writer.js';
 
 export interface FileLogOptions {
   fs: StorageFs;
   now: () => number;
   tailCacheBytes: number;
+  /** Broker-wide tail cache budget (log.tail.cache.bytes), shared by every partition. */
+  tailCacheBudget?: TailCacheBudget;
   /** The log start offset moved (the engine persists it). */
   onLogStartChanged: (log: FilePartitionLog) => void;
   onFailure: (log: FilePartitionLog, e: Error) => void;
@@ -54,7 +56,7 @@ export class FilePartitionLog implements PartitionLog {
   ) {
     this.endOffset = segments[segments.length - 1].nextOffset;
     this.startOffset = Math.min(Math.max(logStartOffset, segments[0].baseOffset), this.endOffset);
-    this.cache = new TailCache(opts.tailCacheBytes);
+    this.cache = new TailCache(opts.tailCacheBytes, opts.tailCacheBudget ?? null);
     this.writer = new LogWriter(
       opts.fs,
       {

@@ -1,0 +1,123 @@
+/** Tail cache: per-partition limit, broker-wide budget (log.tail.cache.bytes) with LRU eviction. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_LOG_CONFIG } from '../../src/storage/engine.js';
+import { TailCache, TailCacheBudget } from '../../src/storage/file/tail-cache.js';
+import { FileStorageEngine } from '../../src/storage/index.js';
+import { Clock, makeBatch, parseChunks, tempDir } from './helpers.js';
+
+const batch = (base: number, size = 100) => ({ baseOffset: base, lastOffset: base, maxTimestamp: base, buf: Buffer.alloc(size) });
+
+describe('TailCache', () => {
+  it('keeps unwritten batches over its limit and drops written ones oldest first', () => {
+    const c = new TailCache(250);
+    for (let i = 0; i < 5; i++) c.push(batch(i));
+    c.evict(0); // nothing written yet
+    expect(c.sizeBytes).toBe(500);
+    expect(c.firstOffset()).toBe(0);
+    c.evict(2); // offsets 0 and 1 are in the files
+    expect(c.firstOffset()).toBe(2);
+    expect(c.sizeBytes).toBe(300);
+    c.evict(5);
+    expect(c.firstOffset()).toBe(3);
+    expect(c.read(3, 1000, true).chunks).toHaveLength(2);
+  });
+
+  it('does not keep dropped batches reachable', () => {
+    const c = new TailCache(100);
+    for (let i = 0; i < 2000; i++) {
+      c.push(batch(i));
+      c.evict(i + 1);
+    }
+    const items = (c as unknown as { items: unknown[]; head: number }).items;
+    const live = items.filter((x) => x !== undefined);
+    expect(live).toHaveLength(1);
+    expect(items.length).toBeLessThan(600);
+  });
+
+  it('the broker budget evicts the least recently used partition first', () => {
+    const budget = new TailCacheBudget(1000);
+    const a = new TailCache(1 << 20, budget);
+    const b = new TailCache(1 << 20, budget);
+    const c = new TailCache(1 << 20, budget);
+    for (let i = 0; i < 4; i++) a.push(batch(i));
+    for (let i = 0; i < 4; i++) b.push(batch(i));
+    a.evict(4);
+    b.evict(4);
+    expect(budget.usedBytes).toBe(800);
+    b.read(0, 1000, true); // b is now more recently used than a
+    for (let i = 0; i < 4; i++) c.push(batch(i));
+    c.evict(4);
+    // 1200 > 1000: the least recently used (a) gives up 200 bytes; b and c are untouched.
+    expect(budget.usedBytes).toBe(1000);
+    expect(a.sizeBytes).toBe(200);
+    expect(a.firstOffset()).toBe(2);
+    expect(b.sizeBytes).toBe(400);
+    expect(c.sizeBytes).toBe(400);
+    // a empties before b is touched.
+    for (let i = 4; i < 8; i++) c.push(batch(i));
+    c.evict(8);
+    expect(a.sizeBytes).toBe(0);
+    expect(a.firstOffset()).toBe(Infinity);
+    expect(b.sizeBytes).toBe(200);
+    expect(budget.usedBytes).toBe(1000);
+    expect(budget.caches).toBe(2);
+    c.clear();
+    expect(budget.usedBytes).toBe(200);
+  });
+
+  it('never drops unwritten batches for the budget', () => {
+    const budget = new TailCacheBudget(100);
+    const a = new TailCache(1 << 20, budget);
+    const b = new TailCache(1 << 20, budget);
+    a.push(batch(0));
+    b.push(batch(0));
+    b.evict(1);
+    expect(a.sizeBytes).toBe(100); // a's batch is not written yet
+    expect(b.sizeBytes).toBe(0);
+    a.evict(1);
+    expect(budget.usedBytes).toBe(100);
+  });
+});
+
+describe('file engine with a broker-wide tail cache budget', () => {
+  let t: ReturnType<typeof tempDir>;
+  let e: FileStorageEngine;
+  beforeEach(() => {
+    t = tempDir();
+  });
+  afterEach(async () => {
+    await e?.close().catch(() => undefined);
+    t.cleanup();
+  });
+
+  it('stays within log.tail.cache.bytes over many partitions and reads evicted data from disk', async () => {
+    const clock = new Clock();
+    e = new FileStorageEngine({ dataDir: t.dir, now: clock.now, tickMs: 0, tailCacheBytes: 64 * 1024, tailCacheTotalBytes: 16 * 1024, defaultConfig: { ...DEFAULT_LOG_CONFIG, indexIntervalBytes: 256 } });
+    await e.open();
+    const logs = [];
+    for (let p = 0; p < 8; p++) logs.push(await e.createPartition('t', p, { ...DEFAULT_LOG_CONFIG, indexIntervalBytes: 256 }));
+    for (let i = 0; i < 20; i++) {
+      for (const [p, log] of logs.entries()) await log.append([makeBatch({ count: 2, valueSize: 200, fill: 0x41 + 2 * p })], 0, 'written');
+    }
+    const budget = e.tailCacheBudget;
+    expect(budget.usedBytes).toBeLessThanOrEqual(16 * 1024 + 512);
+    expect(budget.usedBytes).toBeGreaterThan(0);
+    for (const [p, log] of logs.entries()) {
+      expect(log.logEndOffset()).toBe(40);
+      const out = [];
+      let off = 0;
+      while (off < 40) {
+        const batches = parseChunks((await log.read(off, 1 << 20, true)).chunks);
+        expect(batches.length).toBeGreaterThan(0);
+        out.push(...batches);
+        off = batches[batches.length - 1].lastOffset + 1;
+      }
+      expect(out.map((b) => b.baseOffset)).toEqual(Array.from({ length: 20 }, (_, i) => 2 * i));
+      expect(out.every((b) => b.crcOk)).toBe(true);
+      // The partition's own bytes came back (not another partition's cached batch).
+      const chunk = (await log.read(38, 1 << 20, true)).chunks[0];
+      expect(chunk.includes(Buffer.alloc(200, 0x41 + 2 * p))).toBe(true);
+      expect(chunk.includes(Buffer.alloc(200, 0x42 + 2 * p))).toBe(true);
+    }
+  });
+});
