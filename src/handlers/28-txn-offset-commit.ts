@@ -3,9 +3,8 @@
  * with AddOffsetsToTxn) are kept in the transaction's metadata (durable in __transaction_state) and
  * become the group's committed offsets only when the transaction commits; an abort drops them.
  * v3+ generation/member/instance are checked by the group coordinator when it registers a
- * validator. PRODUCER_FENCED is answered as INVALID_PRODUCER_EPOCH before v3. No authorization yet.
+ * validator. A stale epoch is INVALID_PRODUCER_EPOCH (as Kafka's verification answers). No authorization yet.
  */
-import { FIRST_PRODUCER_FENCED_VERSION, forVersion } from '../coordinator/txn/errors.js';
 import { TXN_OFFSET_VALIDATOR_KEY, type TxnOffsetValidator, transactionsOf } from '../coordinator/txn/install.js';
 import type { PendingOffset } from '../coordinator/txn/metadata.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -29,7 +28,9 @@ export async function handle(ctx: RequestContext, request: TxnOffsetCommitReques
   const validator = ctx.services.extensions.get(TXN_OFFSET_VALIDATOR_KEY) as TxnOffsetValidator | undefined;
   if (validator && version >= FIRST_MEMBER_VERSION) {
     const code = validator(request.groupId, request.generationId, request.memberId, request.groupInstanceId);
-    if (code !== ErrorCode.NONE) return answer(() => code);
+    // Kafka checks only member and generation for TxnOffsetCommit, never a rebalance in progress: a
+    // producer blocked on this call cannot let its consumer rejoin, so REBALANCE_IN_PROGRESS would deadlock it.
+    if (code !== ErrorCode.NONE && code !== ErrorCode.REBALANCE_IN_PROGRESS) return answer(() => code);
   }
   const tooLarge = (p: { committedMetadata: string | null }) => (p.committedMetadata?.length ?? 0) > OFFSET_METADATA_MAX_BYTES;
   const offsets: PendingOffset[] = [];
@@ -41,6 +42,8 @@ export async function handle(ctx: RequestContext, request: TxnOffsetCommitReques
   }
   const txn = await transactionsOf(ctx.services);
   const code = await txn.txnOffsetCommit(request.transactionalId, { producerId: request.producerId, producerEpoch: request.producerEpoch }, request.groupId, offsets);
-  const answered = forVersion(code, version, FIRST_PRODUCER_FENCED_VERSION.txnOffsetCommit);
+  // Kafka verifies TxnOffsetCommit through the partition-leader path, which answers a stale epoch with
+  // INVALID_PRODUCER_EPOCH at every version (clients abort the transaction on it rather than die).
+  const answered = code === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : code;
   return answer((_, p) => (answered === ErrorCode.NONE && tooLarge(p) ? ErrorCode.OFFSET_METADATA_TOO_LARGE : answered));
 }

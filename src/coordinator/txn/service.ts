@@ -81,7 +81,10 @@ export class TransactionCoordinator {
     }
     if (records > 0) this.deps.logger.info({ transactionalIds: this.txns.size, records }, 'loaded transaction state');
     this.deps.producerState.verifier = (topic, partition, pid, epoch) => this.verify(topic, partition, pid, epoch);
-    for (const [id, m] of this.txns) if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort) this.runCompletion(id);
+    // Finish commits/aborts that were in flight at the crash before anyone can read offsets or data.
+    const recovering: Promise<void>[] = [];
+    for (const [id, m] of this.txns) if (m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort) recovering.push(this.runCompletion(id));
+    await Promise.all(recovering);
     const interval = this.deps.config.num('transaction.abort.timed.out.transaction.cleanup.interval.ms');
     this.timer = setInterval(() => this.tick(), Math.min(interval, 2 ** 31 - 1));
     this.timer.unref();
@@ -189,6 +192,18 @@ export class TransactionCoordinator {
     const id = this.byProducer.get(pid);
     const code = verifyPartition(id === undefined ? undefined : this.txns.get(id), { producerId: pid, producerEpoch: epoch }, topic, partition);
     return code === ErrorCode.INVALID_PRODUCER_ID_MAPPING ? ErrorCode.INVALID_TXN_STATE : code;
+  }
+
+  /**
+   * Whether a running transaction holds offsets for this group partition that are not committed yet
+   * (OffsetFetch with require_stable answers UNSTABLE_OFFSET_COMMIT then, as Kafka does).
+   */
+  hasPendingOffsets(groupId: string, topic: string, partition: number): boolean {
+    for (const m of this.txns.values()) {
+      if (m.state !== TxnState.Ongoing && m.state !== TxnState.PrepareCommit) continue;
+      for (const g of m.groups) if (g.groupId === groupId && g.offsets.some((o) => o.topic === topic && o.partition === partition)) return true;
+    }
+    return false;
   }
 
   describe(id: string): TxnMetadata | undefined {
