@@ -65,3 +65,67 @@ export function messages(n, tag, partitions = 3) {
 export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * Reads `topic` with a consumer group until `want` records arrived (then waits `settleMs` more, so extras
+ * would show), stops and disconnects the consumer (which commits). Returns records in arrival order:
+ * {partition, offset, key, value, headers, ctx} where ctx is the record batch header kafkajs decoded
+ * (producerId, producerEpoch, firstSequence, inTransaction, firstOffset, ...).
+ */
+export async function readAll({ topic, groupId, want, readUncommitted = false, fromBeginning = true, settleMs = 1000, consumerOptions = {} }) {
+  const consumer = kafka.consumer({ groupId, readUncommitted, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 300, ...consumerOptions });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning });
+  const got = [];
+  await consumer.run({
+    autoCommitInterval: 200,
+    eachMessage: async ({ partition, message }) => {
+      got.push({
+        partition,
+        offset: Number(message.offset),
+        key: message.key?.toString(),
+        value: message.value?.toString(),
+        headers: Object.fromEntries(Object.entries(message.headers || {}).map(([k, v]) => [k, v?.toString()])),
+        ctx: message.batchContext || {},
+      });
+    },
+  });
+  while (got.length < want && remaining() > 0) await sleep(100);
+  await sleep(settleMs);
+  await consumer.stop();
+  await consumer.disconnect();
+  return got;
+}
+
+/**
+ * Checks that `got` holds exactly the `sent` messages ({key, value, headers, partition}), per partition in
+ * the order sent; `offsetOf(partition, j)` gives the expected offset of the j-th record of a partition
+ * (default j: a topic holding only these records).
+ */
+export function checkRecords(got, sent, partitions = 3, offsetOf = (_p, j) => j) {
+  check(got.length === sent.length, `consumed ${got.length} records, expected ${sent.length}`);
+  for (let p = 0; p < partitions; p++) {
+    const want = sent.filter((m) => m.partition === p);
+    const have = got.filter((m) => m.partition === p);
+    check(have.length === want.length, `partition ${p}: ${have.length} records, expected ${want.length}`);
+    have.forEach((m, j) => {
+      const w = want[j];
+      check(m.offset === offsetOf(p, j), `partition ${p}: record ${j} at offset ${m.offset}, expected ${offsetOf(p, j)}`);
+      check(m.key === w.key && m.value === w.value, () => `partition ${p} offset ${m.offset}: got ${m.key}/${m.value?.slice(0, 20)}, want ${w.key}/${w.value.slice(0, 20)}`);
+      for (const [k, v] of Object.entries(w.headers || {}))
+        check(m.headers[k] === v, () => `partition ${p} offset ${m.offset}: header ${k}=${m.headers[k]}, want ${v}`);
+    });
+  }
+}
+
+/** admin.fetchOffsets for one topic as "o0,o1,o2" (partition order). */
+export async function committedOffsets(admin, groupId, topic) {
+  const res = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const t = res.find((x) => x.topic === topic);
+  return t.partitions.sort((a, b) => a.partition - b.partition).map((p) => p.offset).join();
+}
+
+/** admin.fetchTopicOffsets as "high0,high1,high2". */
+export async function highWatermarks(admin, topic) {
+  return (await admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition).map((o) => o.high).join();
+}

@@ -1,0 +1,8 @@
+// compat: needs=groups
+// Produce and consume with zstd through the community KafkaJS codec (see _codecs.mjs); see _roundtrip.mjs.
+import { scenario } from './_common.mjs';
+import { useCodec } from './_codecs.mjs';
+import { produceConsume } from './_roundtrip.mjs';
+
+const codec = useCodec('zstd');
+await scenario(() => produceConsume(codec.type, 'zstd', codec.calls));
