@@ -5,6 +5,7 @@
 //	compat-go group
 //	compat-go txn
 //	compat-go admin
+//	compat-go eos
 //
 // Prints "ok: ..." lines; on failure one "FAIL: ..." line and exit 1.
 package main
@@ -86,6 +87,8 @@ func main() {
 		txnScenario()
 	case "admin":
 		adminScenario()
+	case "eos":
+		eosScenario()
 	default:
 		fail("unknown subcommand %q", os.Args[1])
 	}
@@ -507,4 +510,74 @@ func adminScenario() {
 	must(err, "DeleteTopics")
 	must(dr.Error(), "DeleteTopics")
 	fmt.Println("ok: admin: create (dup refused), list, describe configs, list start/end/time offsets, list groups, delete")
+}
+
+// eosScenario: consume-transform-produce with kgo.GroupTransactSession: the group's offsets are committed
+// inside each transaction (TxnOffsetCommit with the member's generation), the output is read_committed.
+func eosScenario() {
+	in, out := topic+"-in", topic+"-out"
+	adm := kadm.NewClient(newClient())
+	createTopic(adm, in, 2, nil)
+	createTopic(adm, out, 2, nil)
+	n := 200
+	prod := newClient(kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.DefaultProduceTopic(in))
+	recs := make([]*kgo.Record, n)
+	for i := range recs {
+		recs[i] = &kgo.Record{Partition: int32(i % 2), Value: []byte(fmt.Sprintf("in-%d", i))}
+	}
+	must(prod.ProduceSync(ctxFor(30*time.Second), recs...).FirstErr(), "produce input")
+	prod.Close()
+
+	sess, err := kgo.NewGroupTransactSession(kgo.SeedBrokers(bootstrap), kgo.RequestTimeoutOverhead(10*time.Second),
+		kgo.TransactionalID(topic+"-eos"), kgo.TransactionTimeout(30*time.Second), kgo.DefaultProduceTopic(out),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.ConsumerGroup(group), kgo.ConsumeTopics(in),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.RequireStableFetchOffsets(),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(300*time.Millisecond))
+	must(err, "NewGroupTransactSession")
+	done, txns := 0, 0
+	deadline := time.Now().Add(60 * time.Second)
+	for done < n {
+		check(time.Now().Before(deadline), "eos: processed %d of %d records", done, n)
+		fs := sess.PollFetches(ctxFor(2 * time.Second))
+		fs.EachError(func(t string, p int32, err error) {
+			if !errors.Is(err, context.DeadlineExceeded) {
+				fail("eos fetch %s[%d]: %v", t, p, err)
+			}
+		})
+		if fs.NumRecords() == 0 {
+			continue
+		}
+		must(sess.Begin(), "eos Begin")
+		var outRecs []*kgo.Record
+		fs.EachRecord(func(r *kgo.Record) {
+			outRecs = append(outRecs, &kgo.Record{Partition: r.Partition, Value: []byte(strings.Replace(string(r.Value), "in-", "out-", 1))})
+		})
+		must(sess.ProduceSync(ctxFor(30*time.Second), outRecs...).FirstErr(), "eos produce")
+		committed, err := sess.End(ctxFor(30*time.Second), kgo.TryCommit)
+		must(err, "eos End")
+		if committed {
+			done += len(outRecs)
+			txns++
+		}
+	}
+	sess.Close()
+	check(done == n, "eos: committed %d output records for %d inputs", done, n)
+	got := readPartitions(out, 2, n, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	seen := map[string]bool{}
+	for _, r := range got {
+		check(!seen[string(r.Value)], "eos: %s twice in the output", r.Value)
+		seen[string(r.Value)] = true
+	}
+	check(len(seen) == n, "eos: %d distinct output records, expected %d", len(seen), n)
+	offs, err := adm.FetchOffsets(ctxFor(20*time.Second), group)
+	must(err, "FetchOffsets")
+	must(offs.Error(), "FetchOffsets")
+	var sum int64
+	offs.Each(func(o kadm.OffsetResponse) {
+		if o.Topic == in {
+			sum += o.At
+		}
+	})
+	check(sum == int64(n), "eos: group offsets on %s sum to %d, expected %d", in, sum, n)
+	fmt.Printf("ok: eos: %d records through %d transactions with group offsets committed in them; output read_committed once each\n", n, txns)
 }
