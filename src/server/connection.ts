@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { Writer } from '../protocol/primitives/index.js';
 import type { ConnectionInfo } from '../handlers/types.js';
-import type { Dispatcher, Encoded } from './dispatcher.js';
+import type { ConnectionContext, Dispatcher, Encoded } from './dispatcher.js';
 import { FrameError, Framer } from './framer.js';
 
 export interface ConnectionOptions {
@@ -31,10 +31,14 @@ export class Connection {
   private readonly writer = new Writer(16384);
   private readonly abort = new AbortController();
   private readonly logger: Logger;
+  /** What the dispatcher sees of this connection (the same object for every request). */
+  private readonly ctx: ConnectionContext;
   private writeBlocked = false;
   private readPaused = false;
   private closed = false;
   private pumping = false;
+  /** A pump is queued for the end of this tick (see complete()). */
+  private flushScheduled = false;
   /** Times reading was paused because the socket's write buffer was full (tests, metrics). */
   writePauses = 0;
 
@@ -48,6 +52,7 @@ export class Connection {
   ) {
     this.logger = logger.child({ conn: info.id, remote: `${info.remoteAddress}:${info.remotePort}` });
     this.framer = new Framer(opts.maxFrameBytes);
+    this.ctx = { info, writer: this.writer, signal: this.abort.signal, logger: this.logger };
     socket.setNoDelay(true);
     if (opts.idleMs > 0) socket.setTimeout(opts.idleMs);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -141,10 +146,9 @@ export class Connection {
   private handleFrame(frame: Buffer): void {
     const slot: Slot = { done: false, chunks: null };
     this.slots.push(slot);
-    const ctx = { info: this.info, writer: this.writer, signal: this.abort.signal, logger: this.logger };
     let outcome;
     try {
-      outcome = this.dispatcher.dispatch(frame, ctx);
+      outcome = this.dispatcher.dispatch(frame, this.ctx);
     } catch (err) {
       this.close('request dispatch failed', 'warn', err);
       return;
@@ -162,13 +166,26 @@ export class Connection {
     }
   }
 
-  /** A long-running request finished: write it (and whatever completed behind it) if it is next. */
+  /**
+   * A long-running request finished: write it (and whatever completed behind it) if it is next.
+   * The write is deferred to the end of the current tick: completions usually come in bursts (one
+   * log write or fsync resolves every produce waiting on it), and their responses then leave in one
+   * corked writev instead of one socket write each.
+   */
   private complete(slot: Slot, chunks: Encoded): void {
     if (this.closed) return;
     slot.done = true;
     slot.chunks = chunks;
-    if (this.slots[0] === slot) this.pump();
+    if (this.slots[0] === slot && !this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.deferredPump);
+    }
   }
+
+  private readonly deferredPump = (): void => {
+    this.flushScheduled = false;
+    if (!this.closed) this.pump();
+  };
 
   /** Writes every completed response at the head of the queue, corked into one write. */
   private flushHead(): number {

@@ -35,7 +35,21 @@ export function testCodec(apiKey: number, name: string, min = 0, max = 3, header
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const KEY = { SLEEP: 100, NO_RESPONSE: 101, THROW: 102, BIG: 103, API_VERSIONS: 18 } as const;
+export const KEY = { SLEEP: 100, NO_RESPONSE: 101, THROW: 102, BIG: 103, GATE: 104, API_VERSIONS: 18 } as const;
+
+/** GATE requests wait until openGate(), which releases every waiting one in the same tick. */
+let gate: { promise: Promise<void>; open: () => void };
+function newGate() {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  gate = { promise, open };
+}
+newGate();
+export function openGate(): void {
+  const g = gate;
+  newGate();
+  g.open();
+}
 
 export function testRegistry(): HandlerRegistry {
   const reg = new HandlerRegistry();
@@ -44,6 +58,7 @@ export function testRegistry(): HandlerRegistry {
   reg.register(h(KEY.NO_RESPONSE, () => NO_RESPONSE), testCodec(KEY.NO_RESPONSE, 'NoResponse'));
   reg.register(h(KEY.THROW, () => { throw new Error('boom'); }), testCodec(KEY.THROW, 'Throw'));
   reg.register(h(KEY.BIG, (_c, req: TestReq) => ({ value: req.value, payload: Buffer.alloc(req.size, 7) })), testCodec(KEY.BIG, 'Big'));
+  reg.register(h(KEY.GATE, async (_c, req: TestReq) => (await gate.promise, { value: req.value })), testCodec(KEY.GATE, 'Gate'));
   reg.register(h(KEY.API_VERSIONS, (_c, req: TestReq) => ({ value: req.value })), testCodec(KEY.API_VERSIONS, 'ApiVersions', 0, 4, 1));
   return reg;
 }

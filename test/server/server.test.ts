@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { Socket } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { client, frame, KEY, sleep, startTestServer } from './helpers.js';
+import { client, frame, KEY, openGate, sleep, startTestServer } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -48,6 +49,26 @@ describe('network server', () => {
     const rs = await c.waitFor(5);
     expect(rs.map(corr)).toEqual([1, 2, 3, 4, 5]);
     expect(rs.map((r) => r.readInt32BE(4))).toEqual([0, 10, 20, 30, 40]);
+  });
+
+  it('responses completing in the same tick leave in one gathered write', async () => {
+    const { server, port } = await setup();
+    const c = await client(port);
+    c.socket.write(Buffer.concat(Array.from({ length: 20 }, (_, i) => frame(KEY.GATE, 0, i + 1, [0, i]))));
+    const deadline = Date.now() + 5000;
+    while (server.connections()[0]?.inFlight !== 20 && Date.now() < deadline) await sleep(5);
+    const writev = vi.spyOn(Socket.prototype as unknown as { _writev: () => void }, '_writev');
+    const write = vi.spyOn(Socket.prototype as unknown as { _write: () => void }, '_write');
+    try {
+      openGate();
+      const rs = await c.waitFor(20);
+      expect(rs.map(corr)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(writev).toHaveBeenCalledTimes(1);
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      writev.mockRestore();
+      write.mockRestore();
+    }
   });
 
   it('sends nothing for a no-response request and keeps the order of the rest', async () => {
