@@ -67,16 +67,21 @@ export function sleep(ms) {
 }
 
 /**
- * Reads `topic` with a consumer group until `want` records arrived (then waits `settleMs` more, so extras
- * would show), stops and disconnects the consumer (which commits). Returns records in arrival order:
- * {partition, offset, key, value, headers, ctx} where ctx is the record batch header kafkajs decoded
- * (producerId, producerEpoch, firstSequence, inTransaction, firstOffset, ...).
+ * Reads `topic` with a consumer group until `want` records arrived (want 0: until it joined and fetched 3
+ * times), then waits `settleMs` more so extras would show, stops and disconnects the consumer (which
+ * commits). Returns records in arrival order: {partition, offset, key, value, headers, ctx}, where ctx is
+ * the record batch header kafkajs decoded (producerId, producerEpoch, firstSequence, inTransaction, ...).
  */
 export async function readAll({ topic, groupId, want, readUncommitted = false, fromBeginning = true, settleMs = 1000, consumerOptions = {} }) {
   const consumer = kafka.consumer({ groupId, readUncommitted, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 300, ...consumerOptions });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning });
   const got = [];
+  // want 0 ("nothing should come"): wait until the member has joined and completed a few fetches instead.
+  let joined = false;
+  let fetches = 0;
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  consumer.on(consumer.events.FETCH, () => joined && fetches++);
   await consumer.run({
     autoCommitInterval: 200,
     eachMessage: async ({ partition, message }) => {
@@ -90,7 +95,8 @@ export async function readAll({ topic, groupId, want, readUncommitted = false, f
       });
     },
   });
-  while (got.length < want && remaining() > 0) await sleep(100);
+  while ((want === 0 ? fetches < 3 : got.length < want) && remaining() > 0) await sleep(100);
+  if (want === 0) check(fetches >= 3, `the consumer did not join ${groupId} and fetch before the deadline`);
   await sleep(settleMs);
   await consumer.stop();
   await consumer.disconnect();
