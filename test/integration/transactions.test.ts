@@ -155,6 +155,49 @@ describe('kafkajs transactions', () => {
     }
   });
 
+  it('OffsetFetch require_stable (v7+): UNSTABLE_OFFSET_COMMIT while a transaction holds offsets for the partition', async () => {
+    if (!broker.services.extensions.has('txnOffsetSink')) return; // needs the group coordinator
+    const topic = 'txn-offsets-stable';
+    await broker.services.topics.createTopic({ name: topic, numPartitions: 2 });
+    const producer = kafka().producer({ transactionalId: 'tx-offsets-stable', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    type Part = { partitionIndex: number; committedOffset: bigint; errorCode: number };
+    const v7 = async (requireStable: boolean): Promise<Part[]> => {
+      const res = (await client.request(API_CODECS.get(9)! as any, 7, {
+        groupId: 'g-stable', topics: [{ name: topic, partitionIndexes: [0, 1] }], requireStable,
+      })) as { errorCode: number; topics: Array<{ partitions: Part[] }> };
+      expect(res.errorCode).toBe(0);
+      return res.topics[0]!.partitions;
+    };
+    const v8 = async (): Promise<Part[]> => {
+      const res = (await client.request(API_CODECS.get(9)! as any, 8, {
+        groups: [{ groupId: 'g-stable', topics: [{ name: topic, partitionIndexes: [0, 1] }] }], requireStable: true,
+      })) as { groups: Array<{ errorCode: number; topics: Array<{ partitions: Part[] }> }> };
+      expect(res.groups[0]!.errorCode).toBe(0);
+      return res.groups[0]!.topics[0]!.partitions;
+    };
+    const brief = (ps: Part[]) => ps.map((p) => [p.partitionIndex, Number(p.committedOffset), p.errorCode]);
+    try {
+      const t1 = await producer.transaction();
+      await t1.sendOffsets({ consumerGroupId: 'g-stable', topics: [{ topic, partitions: [{ partition: 0, offset: '3' }] }] });
+      await t1.commit();
+      const t2 = await producer.transaction();
+      await t2.sendOffsets({ consumerGroupId: 'g-stable', topics: [{ topic, partitions: [{ partition: 0, offset: '9' }] }] });
+      // Partition 0 has pending offsets: unstable with require_stable, the last committed one without; partition 1 is not involved.
+      expect(brief(await v7(true))).toEqual([[0, -1, ErrorCode.UNSTABLE_OFFSET_COMMIT], [1, -1, 0]]);
+      expect(brief(await v8())).toEqual([[0, -1, ErrorCode.UNSTABLE_OFFSET_COMMIT], [1, -1, 0]]);
+      expect(brief(await v7(false))).toEqual([[0, 3, 0], [1, -1, 0]]);
+      await t2.commit();
+      expect(brief(await v7(true))).toEqual([[0, 9, 0], [1, -1, 0]]);
+      const t3 = await producer.transaction();
+      await t3.sendOffsets({ consumerGroupId: 'g-stable', topics: [{ topic, partitions: [{ partition: 0, offset: '12' }] }] });
+      await t3.abort();
+      expect(brief(await v7(true))).toEqual([[0, 9, 0], [1, -1, 0]]);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
   it('fencing: a second producer with the same transactional.id fences the first', async () => {
     const topic = 'txn-fence';
     await broker.services.topics.createTopic({ name: topic, numPartitions: 1 });
