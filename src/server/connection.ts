@@ -18,11 +18,19 @@ export interface ConnectionOptions {
   idleMs: number;
   /** Requests read but not yet answered before reading pauses. */
   maxInFlight: number;
+  /**
+   * Request bytes read but not yet answered before reading pauses (one request is always let in,
+   * whatever its size). Bounds the memory a pipelining client (librdkafka keeps up to a million
+   * requests in flight) can make the broker hold.
+   */
+  maxInFlightBytes?: number;
 }
 
 interface Slot {
   done: boolean;
   chunks: Encoded;
+  /** Request frame size, counted in inFlightBytes until the slot is released. */
+  bytes: number;
 }
 
 export class Connection {
@@ -37,6 +45,8 @@ export class Connection {
   private readPaused = false;
   private closed = false;
   private pumping = false;
+  /** Sizes of the requests read whose response has not been written yet. */
+  private inFlightBytes = 0;
   /** A pump is queued for the end of this tick (see complete()). */
   private flushScheduled = false;
   /** Times reading was paused because the socket's write buffer was full (tests, metrics). */
@@ -95,6 +105,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.slots.length = 0;
+    this.inFlightBytes = 0;
     this.abort.abort();
     this.socket.pause();
     this.onClose(this);
@@ -107,7 +118,11 @@ export class Connection {
   }
 
   private canRead(): boolean {
-    return !this.closed && !this.writeBlocked && this.slots.length < this.opts.maxInFlight;
+    return !this.closed && !this.writeBlocked && this.slots.length < this.opts.maxInFlight && !this.overBytes();
+  }
+
+  private overBytes(): boolean {
+    return this.slots.length > 0 && this.inFlightBytes >= (this.opts.maxInFlightBytes ?? Infinity);
   }
 
   /**
@@ -144,8 +159,9 @@ export class Connection {
   }
 
   private handleFrame(frame: Buffer): void {
-    const slot: Slot = { done: false, chunks: null };
+    const slot: Slot = { done: false, chunks: null, bytes: frame.length };
     this.slots.push(slot);
+    this.inFlightBytes += frame.length;
     let outcome;
     try {
       outcome = this.dispatcher.dispatch(frame, this.ctx);
@@ -194,7 +210,8 @@ export class Connection {
     let ok = true;
     let released = 0;
     while (this.slots.length > 0 && this.slots[0].done) {
-      const { chunks } = this.slots.shift()!;
+      const { chunks, bytes } = this.slots.shift()!;
+      this.inFlightBytes -= bytes;
       released++;
       if (!chunks) continue;
       if (!corked) {
@@ -219,7 +236,7 @@ export class Connection {
   }
 
   private updateReading(): void {
-    const shouldPause = this.writeBlocked || this.slots.length >= this.opts.maxInFlight;
+    const shouldPause = this.writeBlocked || this.slots.length >= this.opts.maxInFlight || this.overBytes();
     if (shouldPause && !this.readPaused) {
       this.readPaused = true;
       this.socket.pause();

@@ -24,6 +24,8 @@ export interface NetworkServerOptions extends Partial<ConnectionOptions> {
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 128;
+/** Request bytes in flight per connection before reading pauses (queued.max.request.bytes per connection). */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 
 export class NetworkServer {
   private readonly servers: Server[] = [];
@@ -80,6 +82,7 @@ export class NetworkServer {
         maxFrameBytes: this.opts.maxFrameBytes ?? 104857600,
         idleMs: this.opts.idleMs ?? 600000,
         maxInFlight: this.opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+        maxInFlightBytes: this.opts.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES,
       },
       this.opts.logger,
       (c) => this.conns.delete(c),

@@ -63,7 +63,7 @@ export function testRegistry(): HandlerRegistry {
   return reg;
 }
 
-export async function startTestServer(opts: { idleMs?: number; maxFrameBytes?: number; maxInFlight?: number } = {}) {
+export async function startTestServer(opts: { idleMs?: number; maxFrameBytes?: number; maxInFlight?: number; maxInFlightBytes?: number } = {}) {
   const registry = testRegistry();
   const services = { clock: { now: () => Date.now() } } as unknown as BrokerServices;
   const server = new NetworkServer({
@@ -73,6 +73,7 @@ export async function startTestServer(opts: { idleMs?: number; maxFrameBytes?: n
     maxFrameBytes: opts.maxFrameBytes ?? 1024 * 1024,
     idleMs: opts.idleMs ?? 60_000,
     maxInFlight: opts.maxInFlight,
+    maxInFlightBytes: opts.maxInFlightBytes,
   });
   const [bound] = await server.start();
   return { server, port: bound.port };

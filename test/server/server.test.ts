@@ -71,6 +71,25 @@ describe('network server', () => {
     }
   });
 
+  it('pauses reading while the requests in flight hold more than maxInFlightBytes', async () => {
+    const { server, port } = await setup({ maxInFlightBytes: 60 });
+    const c = await client(port);
+    // Each frame is 19 bytes after its size: 4 fit under 60 bytes (the 4th starts below the limit).
+    c.socket.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => frame(KEY.GATE, 0, i + 1, [0, i]))));
+    await sleep(100);
+    const conn = server.connections()[0];
+    expect(conn.inFlight).toBe(4);
+    expect(conn.paused).toBe(true);
+    const deadline = Date.now() + 5000;
+    while (c.responses.length < 10 && Date.now() < deadline) {
+      openGate();
+      await sleep(10);
+    }
+    expect(c.responses.map(corr)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(conn.inFlight).toBe(0);
+    expect(conn.paused).toBe(false);
+  });
+
   it('sends nothing for a no-response request and keeps the order of the rest', async () => {
     const { port } = await setup();
     const c = await client(port);
