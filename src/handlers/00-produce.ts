@@ -3,9 +3,11 @@
  * commit); acks=0 gets no response, and a failed acks=0 request closes the connection as Kafka does.
  * v0–v2 message sets are converted to one v2 batch; v3+ must carry exactly one v2 batch per partition.
  * Unknown topics are not created here (Kafka creates only through Metadata). Per-partition errors are
- * data; record_errors stays empty and error_message null (Kafka fills them only for per-record checks,
- * which need decompression and are not done yet). Idempotent and transactional batches are stored as
- * plain batches (no producer-state dedup yet). Throttle is always 0.
+ * data. record_errors and error_message (v8+) are filled where Kafka fills them: INVALID_TIMESTAMP
+ * from message.timestamp.before/after.max.ms and keyless records on compacted topics (INVALID_RECORD);
+ * otherwise empty and null. Topic compression.type re-compression, the timestamp bounds and the
+ * producer-state checks live in src/storage/service/produce.ts (see its header for what is and is not
+ * done). Throttle is always 0.
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../protocol/generated/000-produce.js';
@@ -46,8 +48,8 @@ export function handle(ctx: RequestContext, request: ProduceRequest, version: nu
             baseOffset: BigInt(r.baseOffset),
             logAppendTimeMs: BigInt(r.logAppendTimeMs),
             logStartOffset: BigInt(r.logStartOffset),
-            recordErrors: [],
-            errorMessage: null,
+            recordErrors: (r.recordErrors ?? []).map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })),
+            errorMessage: r.errorMessage ?? null,
           };
         }),
       })),

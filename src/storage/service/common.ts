@@ -12,6 +12,9 @@ import type { TopicManager } from '../../metadata/topics.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { PartitionLog, StorageEngine } from '../engine.js';
 import { LogFailedError, OffsetOutOfRangeError } from '../errors.js';
+import { LONG_MAX } from '../../metadata/config-types.js';
+import { CompressionCodec } from '../../protocol/compression/index.js';
+import { type TimestampBounds, targetCodecOf } from './recompress.js';
 
 /** ListOffsets special timestamps (ListOffsetsRequest.*_TIMESTAMP in Kafka). */
 export const LATEST_TIMESTAMP = -1;
@@ -77,6 +80,12 @@ export function storageErrorCode(err: unknown): number {
 export interface TopicPolicy {
   maxMessageBytes: number;
   logAppendTime: boolean;
+  /** compression.type as a codec id; null for 'producer' (the producer's bytes are kept). */
+  targetCodec: number | null;
+  /** Level for the target codec (compression.gzip.level / compression.zstd.level; lz4 has none here). */
+  compressionLevel: number | undefined;
+  /** CreateTime bounds; null under LogAppendTime, where they do not apply. */
+  timestampBounds: TimestampBounds | null;
   /** The broker config generation the values were read at (dynamic broker configs invalidate them). */
   configGeneration: number;
 }
@@ -90,10 +99,36 @@ export function topicPolicy(config: BrokerConfig, topic: TopicInfo): TopicPolicy
       configGeneration: config.generation,
       maxMessageBytes: effectiveTopicConfig('max.message.bytes', topic.configs, config) as number,
       logAppendTime: effectiveTopicConfig('message.timestamp.type', topic.configs, config) === 'LogAppendTime',
+      ...compressionPolicy(config, topic),
+      timestampBounds: null,
     };
+    if (!p.logAppendTime) p.timestampBounds = timestampBounds(config, topic);
     policies.set(topic, p);
   }
   return p;
+}
+
+function compressionPolicy(config: BrokerConfig, topic: TopicInfo): Pick<TopicPolicy, 'targetCodec' | 'compressionLevel'> {
+  const targetCodec = targetCodecOf(effectiveTopicConfig('compression.type', topic.configs, config) as string);
+  let level: number | undefined;
+  if (targetCodec === CompressionCodec.GZIP) level = effectiveTopicConfig('compression.gzip.level', topic.configs, config) as number;
+  if (targetCodec === CompressionCodec.ZSTD) level = effectiveTopicConfig('compression.zstd.level', topic.configs, config) as number;
+  return { targetCodec, compressionLevel: level === -1 ? undefined : level };
+}
+
+/**
+ * message.timestamp.before/after.max.ms (Long.MAX = no bound). Records are scanned one by one only for
+ * a finite before bound; the after bound alone (default 1 h) is checked on the batch's maxTimestamp.
+ */
+function timestampBounds(config: BrokerConfig, topic: TopicInfo): TimestampBounds | null {
+  const ms = (name: string) => {
+    const v = effectiveTopicConfig(name, topic.configs, config) as number | null;
+    return v === null || v >= LONG_MAX ? Infinity : v;
+  };
+  const beforeMaxMs = ms('message.timestamp.before.max.ms');
+  const afterMaxMs = ms('message.timestamp.after.max.ms');
+  if (beforeMaxMs === Infinity && afterMaxMs === Infinity) return null;
+  return { beforeMaxMs, afterMaxMs, scanRecords: beforeMaxMs !== Infinity };
 }
 
 /** bigint (codec) → number (storage), saturating outside the safe range. */

@@ -1,16 +1,30 @@
 /**
- * Produce, one partition at a time: validate the batch headers (never the records) → convert legacy
- * message sets (Produce v0–v2 only) → LogAppendTime rewrite when the topic asks for it → append (the
- * log assigns offsets by rewriting baseOffset and partitionLeaderEpoch in place) → settle at the
- * durability the acks ask for.
+ * Produce, one partition at a time: validate the batch headers → convert legacy message sets (Produce
+ * v0–v2 only) → the topic's record-level policy (below) → LogAppendTime rewrite when the topic asks for
+ * it → append (the log assigns offsets by rewriting baseOffset and partitionLeaderEpoch in place) →
+ * settle at the durability the acks ask for.
  *
  * producePartition() calls PartitionLog.append synchronously (no await before it), so partitions get
  * their offsets in request order, also for acks=0 where nobody waits.
  *
  * Batches with a producer id go through the producer state (src/storage/producer-state) when the
  * broker has extensions: duplicates are answered with their original offsets and not appended,
- * sequence/epoch errors are codes. Not done yet: per-record checks that need decompression (timestamps against message.timestamp.*.max.ms,
- * keys on compacted topics), broker-side re-compression (compression.type other than producer).
+ * sequence/epoch errors are codes.
+ *
+ * Record-level policy (recompress.ts), as Kafka's LogValidator, with the default path kept header-only:
+ * - compression.type other than producer: a batch whose codec differs is decompressed (64 MiB output
+ *   limit; a bomb is CORRUPT_MESSAGE) and recompressed to the topic's codec (gzip/zstd levels from
+ *   compression.*.level; snappy in xerial framing; lz4 at the codec's one level), records byte for
+ *   byte, header fields kept, new CRC; MESSAGE_TOO_LARGE if the result exceeds max.message.bytes.
+ *   Same codec, or a control batch: bytes kept. 'producer' (the default): no per-record work.
+ * - CreateTime bounds: a finite message.timestamp.before.max.ms scans every record's timestamp (after
+ *   decompressing); otherwise message.timestamp.after.max.ms (default 1 h) is checked on the batch
+ *   header's maxTimestamp alone — Kafka checks each record, so a producer that writes a maxTimestamp
+ *   below its records' timestamps is not caught here. Out of bounds: INVALID_TIMESTAMP with Kafka's
+ *   record_errors and error_message (Produce v8+), nothing appended. LogAppendTime topics skip them.
+ * - Compacted topics: a keyless record is INVALID_RECORD with record_errors (compaction/produce-check).
+ * Not done: Kafka's INVALID_TIMESTAMP for producer batches that set the LogAppendTime bit themselves,
+ * and per-record structure checks (beyond the framing walk when the records are decompressed anyway).
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import {
@@ -21,7 +35,8 @@ import type { TopicInfo } from '../../metadata/topic-registry.js';
 import type { AppendBatch, Durability } from '../engine.js';
 import { producerStateOf } from '../producer-state/service.js';
 import { keylessRecordError } from '../compaction/produce-check.js';
-import { type DataPathDeps, NO_TIMESTAMP, UNKNOWN_OFFSET, resolvePartition, storageErrorCode, topicPolicy } from './common.js';
+import { type DataPathDeps, NO_TIMESTAMP, type TopicPolicy, UNKNOWN_OFFSET, resolvePartition, storageErrorCode, topicPolicy } from './common.js';
+import { type RecordErrorEntry, type RecordRejection, inspectBatch, keylessRejection, timestampRejection } from './recompress.js';
 
 /** acks values (ProduceRequest.acks). */
 export const ACKS_NONE = 0;
@@ -63,6 +78,9 @@ export interface ProducePartitionResult {
   baseOffset: number;
   logAppendTimeMs: number;
   logStartOffset: number;
+  /** Produce v8+ record_errors / error_message, for per-record rejections (as Kafka fills them). */
+  recordErrors?: RecordErrorEntry[];
+  errorMessage?: string | null;
 }
 
 export const failed = (errorCode: number): ProducePartitionResult => ({
@@ -85,9 +103,17 @@ export function producePartition(deps: DataPathDeps, input: ProducePartitionInpu
   if (typeof prepared === 'number') return Promise.resolve(failed(produceErrorForVersion(prepared, version)));
   if (prepared.length === 0) return Promise.resolve({ ...failed(ErrorCode.NONE), logStartOffset: log.logStartOffset() });
   const keyless = keylessRecordError(deps.config, topic, prepared, version); // compacted topics need keys
-  if (keyless !== null) return Promise.resolve(failed(keyless));
+  if (keyless !== null) {
+    const rejection = keylessRejection(prepared, topic.name, input.partition, keyless);
+    return Promise.resolve(rejection ? rejected(rejection, log.logStartOffset()) : failed(keyless));
+  }
 
   const now = deps.clock.now();
+  if (policy.targetCodec !== null || policy.timestampBounds !== null) {
+    const checked = applyRecordPolicy(prepared, policy, now, version);
+    if (typeof checked === 'number') return Promise.resolve(failed(checked));
+    if (!Array.isArray(checked)) return Promise.resolve(rejected(checked, log.logStartOffset()));
+  }
   const appendTime = policy.logAppendTime ? now : NO_TIMESTAMP;
   const batchesToAppend: AppendBatch[] = prepared.map((buf) => {
     if (policy.logAppendTime) stampLogAppendTime(buf, now);
@@ -111,6 +137,36 @@ export function producePartition(deps: DataPathDeps, input: ProducePartitionInpu
       return failed(storageErrorCode(err));
     },
   );
+}
+
+/** Kafka answers a RecordValidationException with the log start offset and its per-record detail. */
+function rejected(r: RecordRejection, logStartOffset: number): ProducePartitionResult {
+  return { ...failed(r.errorCode), logStartOffset, recordErrors: r.recordErrors, errorMessage: r.errorMessage };
+}
+
+/**
+ * compression.type and the CreateTime bounds (recompress.ts), batch by batch; replaces re-compressed
+ * batches in `prepared`. Returns it, a rejection with record errors, or an error code.
+ */
+function applyRecordPolicy(prepared: Buffer[], policy: TopicPolicy, now: number, version: number): Buffer[] | RecordRejection | number {
+  const options = { level: policy.compressionLevel };
+  try {
+    for (let i = 0; i < prepared.length; i++) {
+      let r = inspectBatch(prepared[i]!, policy.targetCodec, options, policy.timestampBounds, now, policy.maxMessageBytes);
+      if (r.badTimestamp) {
+        const rejection = timestampRejection(prepared[i]!, now, policy.timestampBounds!);
+        if (rejection !== null) return rejection;
+        r = inspectBatch(prepared[i]!, policy.targetCodec, options, null, now, policy.maxMessageBytes); // the header overstated
+      }
+      if (r.buf !== prepared[i]) {
+        if (r.buf.length > policy.maxMessageBytes) return ErrorCode.MESSAGE_TOO_LARGE;
+        prepared[i] = r.buf;
+      }
+    }
+  } catch (err) {
+    return produceErrorForVersion(errorCodeFor(err), version);
+  }
+  return prepared;
 }
 
 /**
