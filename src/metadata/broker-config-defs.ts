@@ -79,7 +79,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   d('log.retention.check.interval.ms', 'long', 300000, atLeast(1)),
   d('log.flush.interval.messages', 'long', LONG_MAX, atLeast(1)),
   // Brook only: recent batches kept in memory over all partitions (least recently used evicted first).
-  d('log.tail.cache.bytes', 'long', 32 * 1024 * 1024, atLeast(0), 'Brook: bytes of recent batches over all partitions served from memory'),
+  d('log.tail.cache.bytes', 'long', 8 * 1024 * 1024, atLeast(0), 'Brook: bytes of recent batches over all partitions served from memory'),
   d('log.flush.interval.ms', 'long', null),
   d('log.flush.scheduler.interval.ms', 'long', LONG_MAX),
   ignored('log.flush.offset.checkpoint.interval.ms', 'int', 60000),

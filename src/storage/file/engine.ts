@@ -33,7 +33,7 @@ export interface FileEngineOptions {
   now?: () => number;
   /** Recent bytes per partition served from memory (default 4 MiB). */
   tailCacheBytes?: number;
-  /** Recent bytes over all partitions served from memory, least recently used evicted first (default 32 MiB). */
+  /** Recent bytes over all partitions served from memory, least recently used evicted first (default 8 MiB). */
   tailCacheTotalBytes?: number;
   /** Config for partitions found at open until createPartition/updateConfig supplies theirs. */
   defaultConfig?: LogConfig;
@@ -60,7 +60,7 @@ export class FileStorageEngine implements StorageEngine {
   constructor(private readonly opts: FileEngineOptions) {
     this.fs = opts.fs ?? nodeFs;
     this.now = opts.now ?? Date.now;
-    this.tailCacheBudget = new TailCacheBudget(opts.tailCacheTotalBytes ?? 32 * 1024 * 1024);
+    this.tailCacheBudget = new TailCacheBudget(opts.tailCacheTotalBytes ?? 8 * 1024 * 1024);
   }
 
   private path(name: string): string {
