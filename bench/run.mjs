@@ -8,6 +8,8 @@
 //   --no-limits          skip the machine-limit measurements
 //   --out FILE           report path (default bench/RESULTS.md; plots go next to it)
 //   --report-only JSON   rewrite the report from a saved bench/.cache/run-*.json
+//   --targets a,b        only these brokers: brook, kafka, kafka-flush1 (e.g. with --cpu-prof)
+//   --cpu-prof           run Brook under node --cpu-prof (profiles in bench/.cache/prof/)
 // Builds Brook, then for each workload starts each broker fresh (new data dir, same port, one at a time),
 // alternating which goes first per round, and writes bench/RESULTS.md and bench/*.svg.
 import fs from 'node:fs';
@@ -15,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../compat-tests/lib/proc.mjs';
 import { ensureKafka } from '../compat-tests/kafka/kafka.mjs';
-import { startTarget, TARGETS } from './lib/brokers.mjs';
+import { brookNodeArgs, startTarget, TARGETS } from './lib/brokers.mjs';
 import { clientOpts, producerPerf, ensureE2eRate } from './lib/clients.mjs';
 import { machineInfo, loopbackMiBps, diskWriteMiBps, fsyncLatency } from './lib/machine.mjs';
 import { writeReport } from './lib/report.mjs';
@@ -38,8 +40,10 @@ function parseArgs(argv) {
     else if (a === '--no-limits') o.limits = false;
     else if (a === '--out') o.out = path.resolve(val());
     else if (a === '--report-only') o.reportOnly = path.resolve(val());
+    else if (a === '--cpu-prof') o.cpuProf = true;
+    else if (a === '--targets') o.targets = val().split(',').filter(Boolean);
     else if (a === '-h' || a === '--help') {
-      console.log(fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      console.log(fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1).filter((l) => l.startsWith('//')).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -62,6 +66,11 @@ async function main() {
     return;
   }
 
+  if (opts.cpuProf) {
+    const dir = path.join(CACHE, 'prof');
+    fs.mkdirSync(dir, { recursive: true });
+    brookNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+  }
   const started = Date.now();
   const info = machineInfo();
   log(`machine: ${info.cpu} × ${info.nproc}, ${info.memGiB.toFixed(1)} GiB, load ${info.loadavg.map((x) => x.toFixed(2)).join(' ')}`);
@@ -127,7 +136,7 @@ async function main() {
         kafkaMax: () => median(kafkaMaxRates),
         note: (n) => notes.includes(n) || notes.push(n),
       };
-      if (w.prepare) {
+      if (w.prepare && (!opts.targets || opts.targets.includes('kafka'))) {
         try {
           await w.prepare(ctx);
         } catch (e) {
@@ -137,7 +146,8 @@ async function main() {
         }
       }
       for (let round = 1; round <= opts.rounds; round++) {
-        const order = round % 2 ? w.targets : [...w.targets].reverse();
+        const ts = w.targets.filter((t) => !opts.targets || opts.targets.includes(t));
+        const order = round % 2 ? ts : [...ts].reverse();
         for (const target of order) {
           log(`${w.name} round ${round}/${opts.rounds}: ${TARGETS[target].label}`);
           let h;

@@ -28,6 +28,7 @@ public class E2eRate {
     cp.put("enable.auto.commit", "false");
     cp.put("fetch.min.bytes", "1");
     cp.put("fetch.max.wait.ms", "500");
+    cp.put("max.poll.records", "10000");
     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
     List<TopicPartition> parts = new ArrayList<>();
     for (var pi : consumer.partitionsFor(topic)) parts.add(new TopicPartition(topic, pi.partition()));
@@ -40,7 +41,9 @@ public class E2eRate {
     pp.put("key.serializer", ByteArraySerializer.class.getName());
     pp.put("value.serializer", ByteArraySerializer.class.getName());
     pp.put("acks", acks);
-    pp.put("linger.ms", "0");
+    // linger.ms=1: at thousands of records/s, one request per record costs the client more CPU than a
+    // small machine has to spare (the consumer then falls behind and measures the client, not the broker).
+    pp.put("linger.ms", System.getProperty("lingerMs", "1"));
     // Left to the client's default (idempotent only with acks=all) unless the run turned it off.
     if ("false".equals(System.getProperty("idempotence"))) pp.put("enable.idempotence", "false");
     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp);

@@ -20,6 +20,9 @@ export const TARGETS = {
 
 let seq = 0;
 
+/** Extra node flags for Brook (run.mjs --cpu-prof sets ['--cpu-prof', '--cpu-prof-dir=…']). */
+export const brookNodeArgs = [];
+
 /**
  * Starts a target on `port` with a fresh data dir. Returns a handle with CPU/memory accounting:
  * {target, bootstrap, port, pid, dataDir, cpu() (seconds since start), peakRssMiB(), kill9(), stop()}.
@@ -35,7 +38,7 @@ export async function startTarget(target, { port, workDir, extraProps = {} }) {
     try {
       b =
         t.kind === 'brook'
-          ? await brookLauncher.start({ port, dataDir, extraProps: props, keepData: true })
+          ? await brookLauncher.start({ port, dataDir, extraProps: props, keepData: true, nodeArgs: brookNodeArgs })
           : await kafkaLauncher.start({ port, dataDir, extraProps: props, keepData: true });
       break;
     } catch (e) {
@@ -98,7 +101,7 @@ export async function restartTimed(h, { topic, timeoutMs = 600000 } = {}) {
   const logFile = path.join(h.dataDir, h.kind === 'brook' ? 'brook.log' : 'server.log');
   if (h.kind === 'brook') {
     cmd = process.execPath;
-    args = [brookLauncher.BROOK_CLI, 'start', '--override', `listeners=PLAINTEXT://127.0.0.1:${h.port}`, '--override', `log.dirs=${path.join(h.dataDir, 'data')}`];
+    args = [...brookNodeArgs, brookLauncher.BROOK_CLI, 'start', '--override', `listeners=PLAINTEXT://127.0.0.1:${h.port}`, '--override', `log.dirs=${path.join(h.dataDir, 'data')}`];
     for (const [k, v] of Object.entries(h.props)) args.push('--override', `${k}=${v}`);
   } else {
     cmd = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';

@@ -2,7 +2,8 @@
 //   node bench/lib/kafkajs-client.mjs produce '{"bootstrap":"127.0.0.1:9092","topic":"t","count":100000,"size":1024,"acks":1}'
 //   node bench/lib/kafkajs-client.mjs consume '{"bootstrap":…,"topic":"t","count":100000,"group":"g"}'
 //   node bench/lib/kafkajs-client.mjs group-join '{"bootstrap":…,"topic":"t","partitions":12,"members":3,"group":"g"}'
-// Prints one JSON line with the figures.
+// Prints one JSON line with the figures. KJS_MAXWAIT=ms overrides the consumers' fetch maxWaitTimeInMs
+// (kafkajs default 5000; a member parked in a long-poll Fetch rejoins a rebalance only after it returns).
 import { createRequire } from 'node:module';
 
 const { Kafka, logLevel } = createRequire(import.meta.url)('kafkajs');
@@ -89,7 +90,7 @@ async function groupJoin() {
   };
   const t0 = performance.now();
   for (let i = 0; i < a.members; i++) {
-    const c = kafka.consumer({ groupId: a.group, heartbeatInterval: a.heartbeatMs ?? 500, sessionTimeout: 10000, rebalanceTimeout: 10000 });
+    const c = kafka.consumer({ groupId: a.group, heartbeatInterval: a.heartbeatMs ?? 500, sessionTimeout: 10000, rebalanceTimeout: 10000, ...(process.env.KJS_MAXWAIT ? { maxWaitTimeInMs: Number(process.env.KJS_MAXWAIT) } : {}) });
     c.on(c.events.GROUP_JOIN, (e) => {
       latest.set(i, e.payload.memberAssignment || {});
       check();
