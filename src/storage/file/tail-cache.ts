@@ -26,14 +26,20 @@ export class TailCacheBudget {
 
   constructor(readonly limitBytes: number) {}
 
+  /** The most recently used cache (touching it again is free). */
+  private mru: TailCache | null = null;
+
   /** Marks `c` as most recently used (registers it if new). */
   touch(c: TailCache): void {
-    if (this.lru.has(c)) this.lru.delete(c);
+    if (this.mru === c) return;
+    this.lru.delete(c);
     this.lru.add(c);
+    this.mru = c;
   }
 
   forget(c: TailCache): void {
     this.lru.delete(c);
+    if (this.mru === c) this.mru = null;
   }
 
   /** Caches currently registered (tests, metrics). */
