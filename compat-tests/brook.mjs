@@ -42,6 +42,9 @@ export async function start(opts = {}) {
   const props = {
     listeners: `PLAINTEXT://127.0.0.1:${port}`,
     'log.dirs': logDir,
+    // The same single-node test setting the Kafka launcher uses (kafka/kafka.mjs), so both targets
+    // are compared alike and group scenarios don't wait 3 s for the first rebalance.
+    'group.initial.rebalance.delay.ms': 0,
     ...(opts.extraProps || {}),
   };
   const args = [...(opts.nodeArgs || []), BROOK_CLI, 'start'];
