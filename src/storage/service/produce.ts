@@ -139,6 +139,8 @@ export function producePartition(deps: DataPathDeps, input: ProducePartitionInpu
   );
 }
 
+const NO_COMPRESS_OPTIONS = {};
+
 /** Kafka answers a RecordValidationException with the log start offset and its per-record detail. */
 function rejected(r: RecordRejection, logStartOffset: number): ProducePartitionResult {
   return { ...failed(r.errorCode), logStartOffset, recordErrors: r.recordErrors, errorMessage: r.errorMessage };
@@ -149,18 +151,19 @@ function rejected(r: RecordRejection, logStartOffset: number): ProducePartitionR
  * batches in `prepared`. Returns it, a rejection with record errors, or an error code.
  */
 function applyRecordPolicy(prepared: Buffer[], policy: TopicPolicy, now: number, version: number): Buffer[] | RecordRejection | number {
-  const options = { level: policy.compressionLevel };
+  const options = policy.targetCodec === null ? NO_COMPRESS_OPTIONS : { level: policy.compressionLevel };
   try {
     for (let i = 0; i < prepared.length; i++) {
-      let r = inspectBatch(prepared[i]!, policy.targetCodec, options, policy.timestampBounds, now, policy.maxMessageBytes);
-      if (r.badTimestamp) {
-        const rejection = timestampRejection(prepared[i]!, now, policy.timestampBounds!);
+      const buf = prepared[i]!;
+      let out = inspectBatch(buf, policy.targetCodec, options, policy.timestampBounds, now, policy.maxMessageBytes);
+      if (out === null) {
+        const rejection = timestampRejection(buf, now, policy.timestampBounds!);
         if (rejection !== null) return rejection;
-        r = inspectBatch(prepared[i]!, policy.targetCodec, options, null, now, policy.maxMessageBytes); // the header overstated
+        out = inspectBatch(buf, policy.targetCodec, options, null, now, policy.maxMessageBytes)!; // the header overstated
       }
-      if (r.buf !== prepared[i]) {
-        if (r.buf.length > policy.maxMessageBytes) return ErrorCode.MESSAGE_TOO_LARGE;
-        prepared[i] = r.buf;
+      if (out !== buf) {
+        if (out.length > policy.maxMessageBytes) return ErrorCode.MESSAGE_TOO_LARGE;
+        prepared[i] = out;
       }
     }
   } catch (err) {

@@ -117,36 +117,31 @@ export interface TimestampBounds {
 
 const outOfBounds = (ts: number, now: number, b: TimestampBounds) => ts !== -1 && (now - ts > b.beforeMaxMs || ts - now > b.afterMaxMs);
 
-export interface InspectResult {
-  /** The batch to append: the input, or its re-compressed copy. */
-  buf: Buffer;
-  /** A record timestamp is out of bounds: call timestampRecordErrors for the answer. */
-  badTimestamp: boolean;
-}
-
 /**
  * The records-level work for one client batch under CreateTime (bounds given) or LogAppendTime (bounds
- * null), decompressing at most once. Throws CompressionError / RecordsError (→ errorCodeFor).
- * Callers skip it entirely when there is nothing to do (see needsInspection).
+ * null), decompressing at most once. Returns the batch to append (the input, or its re-compressed copy),
+ * or null when a record timestamp is out of bounds (timestampRejection gives the answer). Throws
+ * CompressionError / RecordsError (→ errorCodeFor). Allocation-free when nothing is to be done.
+ * Callers skip it entirely when the topic has neither a target codec nor timestamp bounds.
  */
-export function inspectBatch(buf: Buffer, target: number | null, compressOptions: CompressOptions, bounds: TimestampBounds | null, now: number, maxBatchBytes: number): InspectResult {
-  let badTimestamp = false;
+export function inspectBatch(buf: Buffer, target: number | null, compressOptions: CompressOptions, bounds: TimestampBounds | null, now: number, maxBatchBytes: number): Buffer | null {
   let raw: Buffer | null = null;
-  const count = buf.readInt32BE(RECORD_COUNT);
-  const logAppendBatch = (buf.readInt16BE(ATTRIBUTES) & TIMESTAMP_TYPE_LOG_APPEND) !== 0;
-  if (bounds !== null && !logAppendBatch) {
-    if (bounds.scanRecords) {
+  if (bounds !== null && (buf.readInt16BE(ATTRIBUTES) & TIMESTAMP_TYPE_LOG_APPEND) === 0) {
+    if (!bounds.scanRecords) {
+      // The after bound alone: the batch header's maxTimestamp (what the time index trusts too). No BigInt.
+      const maxTs = buf.readInt32BE(MAX_TIMESTAMP) * 0x1_0000_0000 + buf.readUInt32BE(MAX_TIMESTAMP + 4);
+      if (outOfBounds(maxTs, now, bounds)) return null;
+    } else {
       raw = rawRecords(buf, MAX_INSPECTED_BYTES);
       const base = Number(buf.readBigInt64BE(BASE_TIMESTAMP));
-      walkRecords(raw, count, (delta) => {
-        if (!badTimestamp && outOfBounds(base + delta, now, bounds)) badTimestamp = true;
+      let bad = false;
+      walkRecords(raw, buf.readInt32BE(RECORD_COUNT), (delta) => {
+        if (!bad && outOfBounds(base + delta, now, bounds)) bad = true;
       });
-    } else {
-      // The after bound alone: the batch header's maxTimestamp (what the time index trusts too).
-      badTimestamp = outOfBounds(Number(buf.readBigInt64BE(MAX_TIMESTAMP)), now, bounds);
+      if (bad) return null;
     }
   }
-  if (badTimestamp || !needsRecompression(buf, target)) return { buf, badTimestamp };
+  if (!needsRecompression(buf, target)) return buf;
   // Decompressing for an uncompressed target past max.message.bytes could only end in MESSAGE_TOO_LARGE.
   const limit = target === CompressionCodec.NONE ? Math.max(0, maxBatchBytes - RECORDS) : MAX_INSPECTED_BYTES;
   if (raw === null) {
@@ -156,7 +151,7 @@ export function inspectBatch(buf: Buffer, target: number | null, compressOptions
       if (e instanceof CompressionError && e.reason === 'limit' && target === CompressionCodec.NONE) throw new RecordsError(e.message, ErrorCode.MESSAGE_TOO_LARGE);
       throw e;
     }
-    walkRecords(raw, count, null);
+    walkRecords(raw, buf.readInt32BE(RECORD_COUNT), null);
   }
   const payload = compress(target!, raw, compressOptions);
   const out = Buffer.allocUnsafe(RECORDS + payload.length);
@@ -165,7 +160,7 @@ export function inspectBatch(buf: Buffer, target: number | null, compressOptions
   out.writeInt32BE(out.length - LOG_OVERHEAD, BATCH_LENGTH);
   out.writeInt16BE((buf.readInt16BE(ATTRIBUTES) & ~COMPRESSION_MASK) | target!, ATTRIBUTES);
   out.writeUInt32BE(computeBatchCrc(out, 0, out.length), CRC);
-  return { buf: out, badTimestamp: false };
+  return out;
 }
 
 /** Kafka's ProduceResponse.RecordError toString, as it appears inside error messages. */
