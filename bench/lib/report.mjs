@@ -23,6 +23,7 @@ export const METRICS = {
   peakRssMiB: ['broker peak RSS MiB', 'lower'],
   cpuSecPerGiB: ['broker CPU s/GiB', 'lower'],
   brokerCores: ['broker cores busy', 'neutral'],
+  onDiskGiB: ['data dir size, GiB', 'neutral'],
 };
 
 /** {workload → {case → {metric → {target → summary}}}}, keeping first-seen order. */
