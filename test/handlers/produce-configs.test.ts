@@ -3,7 +3,7 @@
  * re-compression, message.timestamp.before/after.max.ms, and Produce v8+ record_errors.
  */
 import { gzipSync } from 'node:zlib';
-import { Kafka, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '../../src/broker.js';
 import { CompressionCodec, isXerialSnappy } from '../../src/protocol/compression/index.js';
@@ -103,6 +103,26 @@ describe('compression.type', () => {
     } finally {
       await consumer.disconnect();
     }
+  });
+
+  it('an idempotent kafkajs producer (gzip) on an lz4 topic: stored lz4 with its producer id and sequences', async () => {
+    await createTopic('cidem', { 'compression.type': 'lz4' });
+    const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      for (const n of [0, 1]) {
+        await producer.send({ topic: 'cidem', compression: CompressionTypes.GZIP, messages: [{ key: `k${n}a`, value: 'x'.repeat(300) }, { key: `k${n}b`, value: 'y' }] });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    const stored = await storedBatches('cidem');
+    expect(stored.map(codecOf)).toEqual([CompressionCodec.LZ4, CompressionCodec.LZ4]);
+    const [h0, h1] = stored.map((b) => readBatchHeader(b));
+    expect(h0!.producerId).toBeGreaterThanOrEqual(0n);
+    expect([h0!.baseSequence, h1!.baseSequence, h1!.producerId]).toEqual([0, 2, h0!.producerId]);
+    expect(view(Buffer.concat(stored)).map((r) => r.key?.toString())).toEqual(['k0a', 'k0b', 'k1a', 'k1b']);
   });
 
   it('a batch already in the target codec keeps its bytes', async () => {
