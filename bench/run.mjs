@@ -82,6 +82,7 @@ async function main() {
   await ensureE2eRate();
 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-bench-'));
+  process.on('exit', () => rmrf(workDir)); // also after Ctrl-C (brokers are killed first)
   const port = await freePort();
   const workloads = WORKLOADS.filter((w) => !opts.only.length || opts.only.includes(w.name));
   const results = [];

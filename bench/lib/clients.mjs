@@ -43,7 +43,7 @@ export function startProducerPerf({ bootstrap, topic, numRecords, recordSize, th
     '--num-records', String(numRecords),
     '--record-size', String(recordSize),
     '--throughput', String(throughput),
-    '--producer-props', ...Object.entries(p).map(([k, v]) => `${k}=${v}`),
+    '--command-property', ...Object.entries(p).map(([k, v]) => `${k}=${v}`),
   ];
   return startProc('bash', [TOOL, ...args], { timeoutMs, env: { KAFKA_TOOL_HEAP: '512m' } });
 }
