@@ -250,6 +250,16 @@ describe('message.timestamp.before.max.ms / after.max.ms', () => {
     expect(r.logAppendTimeMs).toBeGreaterThan(0n);
   });
 
+  it('a producer batch with the LogAppendTime bit is INVALID_TIMESTAMP on a LogAppendTime topic (as Kafka)', async () => {
+    await createTopic('tl-bit', { 'message.timestamp.type': 'LogAppendTime' });
+    const b = buildRecordBatch({ timestampType: 1, defaultTimestamp: Date.now(), records: [{ key: 'k', value: 'abc' }, { value: 'd' }] });
+    const r = await produce(client, 'tl-bit', 0, b);
+    expect(r.errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
+    expect(r.recordErrors.map((e) => e.batchIndex)).toEqual([0, 1]);
+    expect(r.recordErrors[0]!.batchIndexErrorMessage).toMatch(/^Invalid timestamp type in message DefaultRecord\(offset=0, timestamp=\d+, key=1 bytes, value=3 bytes\)\. Producer should not set timestamp type to LogAppendTime\.$/);
+    expect(broker.services.storage.getPartition('tl-bit', 0)!.logEndOffset()).toBe(0);
+  });
+
   it('bounds and re-compression together: the records are decompressed once and the result stored as the topic codec', async () => {
     await createTopic('tbz', { 'message.timestamp.before.max.ms': String(HOUR), 'compression.type': 'zstd' });
     const now = Date.now();

@@ -23,8 +23,11 @@
  *   below its records' timestamps is not caught here. Out of bounds: INVALID_TIMESTAMP with Kafka's
  *   record_errors and error_message (Produce v8+), nothing appended. LogAppendTime topics skip them.
  * - Compacted topics: a keyless record is INVALID_RECORD with record_errors (compaction/produce-check).
- * Not done: Kafka's INVALID_TIMESTAMP for producer batches that set the LogAppendTime bit themselves,
- * and per-record structure checks (beyond the framing walk when the records are decompressed anyway).
+ * - A producer batch with the LogAppendTime bit: INVALID_TIMESTAMP on a LogAppendTime topic (as Kafka);
+ *   on a CreateTime topic its records' timestamp (maxTimestamp) meets the bounds.
+ * Not done: per-record structure checks (beyond the framing walk when the records are decompressed
+ * anyway); a batch with both keyless and out-of-bounds records answers the keyless error alone (Kafka
+ * lists both under INVALID_TIMESTAMP).
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import {
@@ -36,7 +39,7 @@ import type { AppendBatch, Durability } from '../engine.js';
 import { producerStateOf } from '../producer-state/service.js';
 import { keylessRecordError } from '../compaction/produce-check.js';
 import { type DataPathDeps, NO_TIMESTAMP, type TopicPolicy, UNKNOWN_OFFSET, resolvePartition, storageErrorCode, topicPolicy } from './common.js';
-import { type RecordErrorEntry, type RecordRejection, inspectBatch, keylessRejection, timestampRejection } from './recompress.js';
+import { type RecordErrorEntry, type RecordRejection, inspectBatch, keylessRejection, producerLogAppendTimeRejection, timestampRejection } from './recompress.js';
 
 /** acks values (ProduceRequest.acks). */
 export const ACKS_NONE = 0;
@@ -109,6 +112,16 @@ export function producePartition(deps: DataPathDeps, input: ProducePartitionInpu
   }
 
   const now = deps.clock.now();
+  if (policy.logAppendTime) {
+    try {
+      for (const buf of prepared) {
+        const rejection = producerLogAppendTimeRejection(buf);
+        if (rejection !== null) return Promise.resolve(rejected(rejection, log.logStartOffset()));
+      }
+    } catch (err) {
+      return Promise.resolve(failed(produceErrorForVersion(errorCodeFor(err), version)));
+    }
+  }
   if (policy.targetCodec !== null || policy.timestampBounds !== null) {
     const checked = applyRecordPolicy(prepared, policy, now, version);
     if (typeof checked === 'number') return Promise.resolve(failed(checked));

@@ -126,9 +126,10 @@ const outOfBounds = (ts: number, now: number, b: TimestampBounds) => ts !== -1 &
  */
 export function inspectBatch(buf: Buffer, target: number | null, compressOptions: CompressOptions, bounds: TimestampBounds | null, now: number, maxBatchBytes: number): Buffer | null {
   let raw: Buffer | null = null;
-  if (bounds !== null && (buf.readInt16BE(ATTRIBUTES) & TIMESTAMP_TYPE_LOG_APPEND) === 0) {
-    if (!bounds.scanRecords) {
-      // The after bound alone: the batch header's maxTimestamp (what the time index trusts too). No BigInt.
+  if (bounds !== null) {
+    // The after bound alone, or a producer batch with the LogAppendTime bit (every record's timestamp is
+    // then maxTimestamp, as in Kafka): the batch header's maxTimestamp (what the time index trusts too).
+    if (!bounds.scanRecords || (buf.readInt16BE(ATTRIBUTES) & TIMESTAMP_TYPE_LOG_APPEND) !== 0) {
       const maxTs = buf.readInt32BE(MAX_TIMESTAMP) * 0x1_0000_0000 + buf.readUInt32BE(MAX_TIMESTAMP + 4);
       if (outOfBounds(maxTs, now, bounds)) return null;
     } else {
@@ -184,6 +185,21 @@ export function timestampRejection(buf: Buffer, now: number, bounds: TimestampBo
     i++;
   }
   if (recordErrors.length === 0) return null; // the header claimed more than the records hold
+  return { errorCode: ErrorCode.INVALID_TIMESTAMP, recordErrors, errorMessage: 'One or more records have been rejected due to invalid timestamp' };
+}
+
+/**
+ * Kafka rejects a producer batch that sets the LogAppendTime bit itself on a LogAppendTime topic:
+ * INVALID_TIMESTAMP with a record error per record. Header check; decodes only to list the records.
+ */
+export function producerLogAppendTimeRejection(buf: Buffer): RecordRejection | null {
+  if ((buf.readInt16BE(ATTRIBUTES) & TIMESTAMP_TYPE_LOG_APPEND) === 0) return null;
+  const recordErrors: RecordErrorEntry[] = [];
+  let i = 0;
+  for (const r of iterateRecords(buf, 0, { verifyCrc: false, maxUncompressedBytes: MAX_INSPECTED_BYTES })) {
+    const record = `DefaultRecord(offset=${r.offset}, timestamp=${r.timestamp}, key=${r.key?.length ?? 0} bytes, value=${r.value?.length ?? 0} bytes)`;
+    recordErrors.push({ batchIndex: i++, message: `Invalid timestamp type in message ${record}. Producer should not set timestamp type to LogAppendTime.` });
+  }
   return { errorCode: ErrorCode.INVALID_TIMESTAMP, recordErrors, errorMessage: 'One or more records have been rejected due to invalid timestamp' };
 }
 
