@@ -166,7 +166,10 @@ export async function start(opts = {}) {
   fs.writeFileSync(configFile, propsText(props));
 
   // Format the storage (cluster id: 16 random bytes, base64url without padding, as Kafka's Uuid prints).
-  const clusterId = crypto.randomBytes(16).toString('base64url');
+  // A leading '-' would be read by the tool as an option (1 id in 64), so draw until it isn't.
+  let clusterId;
+  do clusterId = crypto.randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-'));
   const fmt = javaArgs('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', configFile, '--ignore-formatted'], {
     log4jFile,
     version,
