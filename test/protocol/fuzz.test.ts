@@ -14,6 +14,7 @@ import { ValueGen, rng } from './codec-values.js';
 
 const specs = loadSpecDir(resolve(__dirname, '../../protocol-specs'));
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
+const HANG_MS = 2_000;
 
 type Decode = (r: Reader, v: number) => unknown;
 
@@ -24,8 +25,10 @@ function onlyDecodeErrors(decode: Decode, v: number, input: Uint8Array): void {
   } catch (e) {
     if (!(e instanceof DecodeError)) throw new Error(`escaped ${(e as Error).name}: ${(e as Error).message}`);
   }
+  // A hang guard, not a speed target (those live in bench/): a decoder that loops on bad input
+  // takes far longer than this even on a loaded CI machine.
   const ms = performance.now() - t;
-  if (ms > 200) throw new Error(`decode took ${ms.toFixed(0)} ms`);
+  if (ms > HANG_MS) throw new Error(`decode took ${ms.toFixed(0)} ms`);
 }
 
 /** Mutations of a valid encoding: flip, overwrite with extreme bytes, truncate, insert. */
@@ -93,7 +96,7 @@ describe('decoder fuzzing', () => {
     const before = process.memoryUsage().heapUsed;
     const t = performance.now();
     expect(() => metadata.decodeRequest(new Reader(input), 1)).toThrow(DecodeError);
-    expect(performance.now() - t).toBeLessThan(20);
+    expect(performance.now() - t).toBeLessThan(HANG_MS); // fails at once: no loop over 2^31 elements
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(16 << 20);
     // Compact form: an unsigned varint of 2^32-1.
     expect(() => metadata.decodeRequest(new Reader(Buffer.from('ffffffff0f0000000000', 'hex')), 12)).toThrow(DecodeError);
