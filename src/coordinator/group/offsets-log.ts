@@ -6,59 +6,35 @@
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../../metadata/broker-config.js';
 import type { TopicManager } from '../../metadata/topics.js';
-import type { PartitionLog, StorageEngine } from '../../storage/engine.js';
+import type { StorageEngine } from '../../storage/engine.js';
 import { replayPartition, toBatch } from './persistence.js';
-import { partitionFor } from './records.js';
+import { InternalTopic, partitionForKey } from '../internal-topic.js';
 import type { CoordinatorRecord, CoordinatorState } from './types.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
 export class OffsetsLog {
-  private logs: PartitionLog[] | null = null;
-  private creating: Promise<PartitionLog[]> | null = null;
+  private readonly topic: InternalTopic;
 
   constructor(
-    private readonly topics: TopicManager,
-    private readonly storage: StorageEngine,
-    private readonly config: BrokerConfig,
+    topics: TopicManager,
+    storage: StorageEngine,
+    config: BrokerConfig,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.topic = new InternalTopic(topics, storage, config, {
+      name: OFFSETS_TOPIC,
+      partitionsConfig: 'offsets.topic.num.partitions',
+      segmentBytesConfig: 'offsets.topic.segment.bytes',
+    });
+  }
 
   partitionCount(): number {
-    return this.topics.get(OFFSETS_TOPIC)?.leaderEpochs.length ?? this.config.num('offsets.topic.num.partitions');
+    return this.topic.partitionCount();
   }
 
   partitionFor(groupId: string): number {
-    return partitionFor(groupId, this.partitionCount());
-  }
-
-  private existing(): PartitionLog[] | null {
-    const t = this.topics.get(OFFSETS_TOPIC);
-    if (!t) return null;
-    const logs = t.leaderEpochs.map((_, p) => this.storage.getPartition(OFFSETS_TOPIC, p));
-    return logs.every((l) => l !== undefined) ? (logs as PartitionLog[]) : null;
-  }
-
-  private ensure(): Promise<PartitionLog[]> {
-    if (this.logs) return Promise.resolve(this.logs);
-    this.creating ??= (async () => {
-      if (!this.existing()) {
-        const r = await this.topics.createTopic(
-          {
-            name: OFFSETS_TOPIC,
-            numPartitions: this.config.num('offsets.topic.num.partitions'),
-            configs: [['cleanup.policy', 'compact'], ['segment.bytes', String(this.config.num('offsets.topic.segment.bytes'))]],
-          },
-          { internal: true },
-        );
-        if (r.errorCode !== 0 && !this.topics.get(OFFSETS_TOPIC)) throw new Error(`cannot create ${OFFSETS_TOPIC}: ${'message' in r ? r.message : r.errorCode}`);
-      }
-      const logs = this.existing();
-      if (!logs) throw new Error(`${OFFSETS_TOPIC} has no partition logs`);
-      this.logs = logs;
-      return logs;
-    })().finally(() => (this.creating = null));
-    return this.creating;
+    return this.topic.partitionFor(groupId);
   }
 
   /**
@@ -67,17 +43,15 @@ export class OffsetsLog {
    */
   async append(groupId: string, records: readonly CoordinatorRecord[], now: number): Promise<void> {
     if (records.length === 0) return;
-    const logs = this.logs ?? (await this.ensure());
-    const p = partitionFor(groupId, logs.length);
-    const epoch = this.topics.leaderEpoch(OFFSETS_TOPIC, p) ?? 0;
-    await logs[p].append([toBatch(records, now)], epoch, 'synced');
+    const logs = this.topic.existing() ?? (await this.topic.ensure());
+    const p = partitionForKey(groupId, logs.length);
+    await logs[p].append([toBatch(records, now)], this.topic.leaderEpoch(p), 'synced');
   }
 
   /** Replays every partition into `state` (nothing when the topic does not exist yet). */
   async replay(state: CoordinatorState, now: number): Promise<number> {
-    const logs = this.existing();
+    const logs = this.topic.existing();
     if (!logs) return 0;
-    this.logs = logs;
     let n = 0;
     for (const log of logs) {
       n += await replayPartition(log, state, now, (err) => this.logger.warn({ err, topic: OFFSETS_TOPIC, partition: log.partition }, 'skipping an unreadable __consumer_offsets batch'));

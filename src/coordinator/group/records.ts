@@ -15,6 +15,7 @@
  */
 import { Reader, Writer } from '../../protocol/primitives/index.js';
 import type { CoordinatorRecord, GroupSnapshot, OffsetEntry } from './types.js';
+import { partitionForKey } from '../internal-topic.js';
 
 export const OFFSET_KEY_VERSION = 1;
 export const OFFSET_VALUE_VERSION = 3;
@@ -122,15 +123,5 @@ export function decodeRecord(key: Buffer, value: Buffer | null): CoordinatorReco
   return rec;
 }
 
-/** Java's String.hashCode, so a group lands on the __consumer_offsets partition Kafka would pick. */
-export function javaStringHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
-}
-
-/** Kafka's partitionFor: Utils.abs(groupId.hashCode()) % partitions (abs maps MIN_VALUE to 0). */
-export function partitionFor(groupId: string, partitions: number): number {
-  const h = javaStringHash(groupId);
-  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
-}
+/** Kafka's partitionFor: Utils.abs(groupId.hashCode()) % partitions (shared with __transaction_state). */
+export const partitionFor = partitionForKey;

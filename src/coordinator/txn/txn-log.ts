@@ -9,6 +9,7 @@ import type { BrokerConfig } from '../../metadata/broker-config.js';
 import type { TopicManager } from '../../metadata/topics.js';
 import { BASE_OFFSET, batches, buildRecordBatch, iterateRecords } from '../../protocol/records/index.js';
 import type { PartitionLog, StorageEngine } from '../../storage/engine.js';
+import { InternalTopic } from '../internal-topic.js';
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 
@@ -17,67 +18,37 @@ export interface TxnLogRecord {
   value: Buffer | null;
 }
 
-/** Java's String.hashCode (UTF-16 code units), as Kafka's partitionFor uses. */
-export function javaStringHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
-}
 
 export class TxnLog {
-  private logs: PartitionLog[] | null = null;
-  private creating: Promise<PartitionLog[]> | null = null;
+  private readonly topic: InternalTopic;
 
   constructor(
-    private readonly topics: TopicManager,
-    private readonly storage: StorageEngine,
-    private readonly config: BrokerConfig,
+    topics: TopicManager,
+    storage: StorageEngine,
+    config: BrokerConfig,
     private readonly logger: Logger,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.topic = new InternalTopic(topics, storage, config, {
+      name: TRANSACTION_STATE_TOPIC,
+      partitionsConfig: 'transaction.state.log.num.partitions',
+      segmentBytesConfig: 'transaction.state.log.segment.bytes',
+    });
+  }
 
   /** Partition count: the existing topic's, else the configured one. */
   partitionCount(): number {
-    return this.topics.get(TRANSACTION_STATE_TOPIC)?.leaderEpochs.length ?? this.config.num('transaction.state.log.num.partitions');
+    return this.topic.partitionCount();
   }
 
+  /** Kafka's Utils.abs(transactionalId.hashCode) % partitions. */
   partitionFor(transactionalId: string): number {
-    return Math.abs(javaStringHash(transactionalId) % this.partitionCount());
+    return this.topic.partitionFor(transactionalId);
   }
 
   /** The coordinator epoch for a partition (its leader epoch). */
   coordinatorEpoch(partition: number): number {
-    return this.topics.leaderEpoch(TRANSACTION_STATE_TOPIC, partition) ?? 0;
-  }
-
-  private existing(): PartitionLog[] | null {
-    const t = this.topics.get(TRANSACTION_STATE_TOPIC);
-    if (!t) return null;
-    const logs = t.leaderEpochs.map((_, p) => this.storage.getPartition(TRANSACTION_STATE_TOPIC, p));
-    return logs.every((l) => l !== undefined) ? (logs as PartitionLog[]) : null;
-  }
-
-  private ensure(): Promise<PartitionLog[]> {
-    if (this.logs) return Promise.resolve(this.logs);
-    this.creating ??= (async () => {
-      let logs = this.existing();
-      if (!logs) {
-        const r = await this.topics.createTopic(
-          {
-            name: TRANSACTION_STATE_TOPIC,
-            numPartitions: this.config.num('transaction.state.log.num.partitions'),
-            configs: [['cleanup.policy', 'compact'], ['segment.bytes', String(this.config.num('transaction.state.log.segment.bytes'))]],
-          },
-          { internal: true },
-        );
-        if (r.errorCode !== 0 && !this.topics.get(TRANSACTION_STATE_TOPIC)) throw new Error(`cannot create ${TRANSACTION_STATE_TOPIC}: ${'message' in r ? r.message : r.errorCode}`);
-        logs = this.existing();
-        if (!logs) throw new Error(`${TRANSACTION_STATE_TOPIC} has no partition logs`);
-      }
-      this.logs = logs;
-      return logs;
-    })();
-    return this.creating;
+    return this.topic.leaderEpoch(partition);
   }
 
   /**
@@ -91,14 +62,14 @@ export class TxnLog {
       const leaderEpoch = this.coordinatorEpoch(partition);
       return logs[partition]!.append([{ buf, offsetCount: records.length, maxTimestamp: now }], leaderEpoch, 'synced').then(() => undefined);
     };
-    return this.logs ? go(this.logs) : this.ensure().then(go);
+    const logs = this.topic.existing();
+    return logs ? go(logs) : this.topic.ensure().then(go);
   }
 
   /** Every record of every partition, partition by partition in log order (nothing if the topic does not exist yet). */
   async *replay(): AsyncGenerator<TxnLogRecord & { partition: number }> {
-    const logs = this.existing();
+    const logs = this.topic.existing();
     if (!logs) return;
-    this.logs = logs;
     for (let p = 0; p < logs.length; p++) {
       const log = logs[p]!;
       let offset = log.logStartOffset();
