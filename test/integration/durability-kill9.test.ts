@@ -4,49 +4,24 @@
  * SIGKILLs the broker mid-stream and restarts it on the same log.dirs. Every acknowledged record must
  * be there with its value, the tail (anything unacknowledged) repaired, and new produce accepted.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CreateTopics } from '../../src/protocol/index.js';
+import { compileBroker, freePort, startChildBroker } from '../helpers/child-broker.js';
 import { KafkaTestClient, batchOf, consumeAll, produce } from '../helpers/kafka-client.js';
 
-const root = join(import.meta.dirname, '../..');
-// Our own build (not dist/): others' work in progress cannot break it, and it cannot break theirs.
-const compiled = join(root, 'node_modules/.cache/brook-durability-test');
+let compiled: string;
 const PARTITIONS = 3;
 let dir: string;
 let child: ChildProcess | null = null;
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-async function startChild(port: number): Promise<ChildProcess> {
-  const c = spawn(process.execPath, [join(compiled, 'cli/main.js'), 'start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`, '--override', 'log.level=warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (c.exitCode !== null) throw new Error(`broker exited with ${c.exitCode}`);
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect({ host: '127.0.0.1', port }, () => (s.destroy(), res(true)));
-      s.on('error', () => res(false));
-    });
-    if (ok) return c;
-    if (Date.now() > deadline) throw new Error('broker did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const startChild = (port: number) => startChildBroker({ compiled, port, logDirs: dir });
 
 beforeAll(async () => {
-  spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--outDir', compiled], { cwd: root, stdio: 'ignore' });
-  if (!existsSync(join(compiled, 'cli/main.js'))) throw new Error('tsc did not produce cli/main.js');
+  compiled = compileBroker('brook-durability-test');
   dir = await mkdtemp(join(tmpdir(), 'brook-kill9-'));
 }, 120_000);
 afterAll(async () => {

@@ -4,20 +4,17 @@
  * read back intact and a consumer of the group resumes from them: it receives only what was
  * produced after the commit.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBroker } from '../../src/broker.js';
+import { compileBroker, freePort, startChildBroker } from '../helpers/child-broker.js';
 import { kafkaFor, produceValues, startConsumer, waitFor } from './groups-helpers.js';
 
-const root = join(import.meta.dirname, '../..');
-// Our own build (not dist/): others' work in progress cannot break it.
-const compiled = join(root, 'node_modules/.cache/brook-groups-test');
+let compiled: string;
 const PARTITIONS = 3;
 const BROKER_CONFIG = {
   'group.initial.rebalance.delay.ms': 0,
@@ -27,6 +24,8 @@ const BROKER_CONFIG = {
 let dirs: string[] = [];
 let child: ChildProcess | null = null;
 
+const startChild = (port: number, dir: string) => startChildBroker({ compiled, port, logDirs: dir, overrides: BROKER_CONFIG });
+
 async function tempDir(): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), 'brook-groups-'));
   dirs.push(d);
@@ -34,8 +33,7 @@ async function tempDir(): Promise<string> {
 }
 
 beforeAll(async () => {
-  spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--outDir', compiled], { cwd: root, stdio: 'ignore' });
-  if (!existsSync(join(compiled, 'cli/main.js'))) throw new Error('tsc did not produce cli/main.js');
+  compiled = compileBroker('brook-groups-test');
 }, 180_000);
 afterAll(async () => {
   child?.kill('SIGKILL');
@@ -102,30 +100,6 @@ it('committed offsets survive a clean restart and the group resumes from them', 
     await broker.close();
   }
 });
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-async function startChild(port: number, dir: string): Promise<ChildProcess> {
-  const overrides = Object.entries({ listeners: `PLAINTEXT://127.0.0.1:${port}`, 'log.dirs': dir, 'log.level': 'warn', ...BROKER_CONFIG }).flatMap(([k, v]) => ['--override', `${k}=${v}`]);
-  const c = spawn(process.execPath, [join(compiled, 'cli/main.js'), 'start', ...overrides], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (c.exitCode !== null) throw new Error(`broker exited with ${c.exitCode}`);
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect({ host: '127.0.0.1', port }, () => (s.destroy(), res(true)));
-      s.on('error', () => res(false));
-    });
-    if (ok) return c;
-    if (Date.now() > deadline) throw new Error('broker did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 it('committed offsets survive kill -9 of the broker and the group resumes from them', async () => {
   const dir = await tempDir();

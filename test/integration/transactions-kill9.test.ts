@@ -5,19 +5,19 @@
  * in the committed output (read_committed, aborted transactions dropped as clients do), and the
  * transaction and producer state must be recovered (DescribeTransactions after the restarts).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { API_CODECS } from '../../src/protocol/generated/index.js';
 import { ATTRIBUTES, BASE_OFFSET, CONTROL_FLAG, PRODUCER_ID, batches, iterateRecords } from '../../src/protocol/records/index.js';
+import { compileBroker, freePort, startChildBroker } from '../helpers/child-broker.js';
 import { KafkaTestClient, batchOf, produce } from '../helpers/kafka-client.js';
 
 const root = join(import.meta.dirname, '../..');
-const compiled = join(root, 'node_modules/.cache/brook-txn-kill9');
+let compiled: string;
 const PYTHON = join(root, 'compat-tests/.cache/venv/bin/python');
 const INPUT = 6000;
 let dir: string;
@@ -29,31 +29,20 @@ const BROKER_LOG = join(tmpdir(), 'brook-ctp-broker.log');
 /** CTP_BROKER_LOG_LEVEL=debug for the child broker's log; CTP_DEBUG=eos,protocol for librdkafka's (passed through). */
 const BROKER_LOG_LEVEL = process.env.CTP_BROKER_LOG_LEVEL ?? 'warn';
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-async function startChild(port: number): Promise<ChildProcess> {
-  const args = [join(compiled, 'cli/main.js'), 'start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`,
-    '--override', `log.level=${BROKER_LOG_LEVEL}`, '--override', 'transaction.state.log.num.partitions=4', '--override', 'offsets.topic.num.partitions=4',
-    '--override', 'transaction.abort.timed.out.transaction.cleanup.interval.ms=1000'];
+function startChild(port: number): Promise<ChildProcess> {
   const out = openSync(BROKER_LOG, 'a');
-  const c = spawn(process.execPath, args, { stdio: ['ignore', out, out] });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (c.exitCode !== null) throw new Error(`broker exited with ${c.exitCode}`);
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect({ host: '127.0.0.1', port }, () => (s.destroy(), res(true)));
-      s.on('error', () => res(false));
-    });
-    if (ok) return c;
-    if (Date.now() > deadline) throw new Error('broker did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return startChildBroker({
+    compiled,
+    port,
+    logDirs: dir,
+    stdio: ['ignore', out, out],
+    overrides: {
+      'log.level': BROKER_LOG_LEVEL,
+      'transaction.state.log.num.partitions': 4,
+      'offsets.topic.num.partitions': 4,
+      'transaction.abort.timed.out.transaction.cleanup.interval.ms': 1000,
+    },
+  });
 }
 
 // Part of `npm test` when the python venv with confluent-kafka exists (compat-tests/README.md); BROOK_TXN_KILL9=0 skips it.
@@ -63,8 +52,7 @@ const ENABLED = existsSync(PYTHON) && process.env.BROOK_TXN_KILL9 !== '0';
 
 beforeAll(async () => {
   if (!ENABLED) return;
-  spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--outDir', compiled], { cwd: root, stdio: 'ignore' });
-  if (!existsSync(join(compiled, 'cli/main.js'))) throw new Error('tsc did not produce cli/main.js');
+  compiled = compileBroker('brook-txn-kill9');
   dir = await mkdtemp(join(tmpdir(), 'brook-txn-kill9-'));
   writeFileSync(CLIENT_LOG, '');
   writeFileSync(BROKER_LOG, '');
