@@ -57,5 +57,5 @@ const isMain = process.argv[1]?.endsWith(join('gen', 'main.js'));
 if (isMain) {
   const root = process.cwd();
   const n = writeGenerated(resolve(root, 'protocol-specs'), resolve(root, 'src/protocol/generated'));
-  console.log(`generated ${n} files into src/protocol/generated`);
+  process.stdout.write(`generated ${n} files into src/protocol/generated\n`);
 }
