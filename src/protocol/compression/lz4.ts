@@ -12,7 +12,12 @@
  * size. If that bound (or a declared content size) fits the limit, the native decoder runs; otherwise a
  * bounds-checked JavaScript decoder runs and stops at the first byte past the limit.
  */
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+import { createRequire } from 'node:module';
+import type * as Lz4Napi from 'lz4-napi';
+
+// Loaded on first use: a broker that never sees lz4 never maps the native library.
+let loaded: typeof Lz4Napi | null = null;
+const lz4napi = (): typeof Lz4Napi => (loaded ??= createRequire(import.meta.url)('lz4-napi') as typeof Lz4Napi);
 import { CompressionError } from './compression-error.js';
 import { xxhash32 } from './xxhash32.js';
 
@@ -220,7 +225,7 @@ export function lz4Decompress(data: Buffer, maxOutputBytes: number): Buffer {
   }
   let out: Buffer;
   try {
-    out = decompressFrameSync(input);
+    out = lz4napi().decompressFrameSync(input);
   } catch (e) {
     throw corrupt((e as Error).message);
   }
@@ -233,7 +238,7 @@ export function lz4Decompress(data: Buffer, maxOutputBytes: number): Buffer {
  * the pre-0.10 HC that Kafka keeps for magic 0 messages (KAFKA-3160).
  */
 export function lz4Compress(data: Buffer, brokenHeaderChecksum = false): Buffer {
-  const out = compressFrameSync(data);
+  const out = lz4napi().compressFrameSync(data);
   if (brokenHeaderChecksum) {
     const f = parseFrame(out, 0);
     out[f.hcPos] = (xxhash32(out, 0, f.hcPos) >>> 8) & 0xff;

@@ -13,7 +13,9 @@ import { CompressionError } from './compression-error.js';
 
 export const ZSTD = 4;
 
-const binding = createRequire(import.meta.url)('zstd-napi/binding') as typeof ZstdBinding;
+// Loaded on first use: a broker that never sees zstd never maps the native library.
+let loaded: typeof ZstdBinding | null = null;
+const zstd = (): typeof ZstdBinding => (loaded ??= createRequire(import.meta.url)('zstd-napi/binding') as typeof ZstdBinding);
 const CHUNK = 128 * 1024;
 const WINDOW_LOG_MAX = 27;
 /** zstd's own default level; Kafka's default compression.zstd.level is 3 as well. */
@@ -24,8 +26,8 @@ let cctx: ZstdBinding.CCtx | null = null;
 
 function context(): ZstdBinding.DCtx {
   if (dctx === null) {
-    dctx = new binding.DCtx();
-    dctx.setParameter(binding.DParameter.windowLogMax, WINDOW_LOG_MAX);
+    dctx = new (zstd().DCtx)();
+    dctx.setParameter(zstd().DParameter.windowLogMax, WINDOW_LOG_MAX);
   }
   return dctx;
 }
@@ -38,8 +40,8 @@ function tooLarge(limit: number): CompressionError {
 }
 
 export function zstdCompress(data: Buffer, level = ZSTD_DEFAULT_LEVEL): Buffer {
-  if (cctx === null) cctx = new binding.CCtx();
-  const dst = Buffer.allocUnsafe(binding.compressBound(data.length));
+  if (cctx === null) cctx = new (zstd().CCtx)();
+  const dst = Buffer.allocUnsafe(zstd().compressBound(data.length));
   const n = cctx.compress(dst, data, level);
   return dst.subarray(0, n);
 }
@@ -49,8 +51,8 @@ export function zstdDecompress(data: Buffer, maxOutputBytes: number): Buffer {
   let declared: number | null = null;
   let oneFrame = false;
   try {
-    declared = binding.getFrameContentSize(data);
-    oneFrame = binding.findFrameCompressedSize(data) === data.length;
+    declared = zstd().getFrameContentSize(data);
+    oneFrame = zstd().findFrameCompressedSize(data) === data.length;
   } catch {
     declared = null; // header unreadable or several frames: the streaming path decides
   }
@@ -61,7 +63,7 @@ export function zstdDecompress(data: Buffer, maxOutputBytes: number): Buffer {
       const n = ctx.decompress(out, data);
       return out.subarray(0, n);
     } catch (e) {
-      ctx.reset(binding.ResetDirective.sessionOnly);
+      ctx.reset(zstd().ResetDirective.sessionOnly);
       throw corrupt((e as Error).message);
     }
   }
@@ -69,7 +71,7 @@ export function zstdDecompress(data: Buffer, maxOutputBytes: number): Buffer {
 }
 
 function streamBounded(ctx: ZstdBinding.DCtx, data: Buffer, limit: number): Buffer {
-  ctx.reset(binding.ResetDirective.sessionOnly);
+  ctx.reset(zstd().ResetDirective.sessionOnly);
   const chunks: Buffer[] = [];
   let total = 0;
   let src = data;
@@ -91,7 +93,7 @@ function streamBounded(ctx: ZstdBinding.DCtx, data: Buffer, limit: number): Buff
       }
     }
   } catch (e) {
-    ctx.reset(binding.ResetDirective.sessionOnly);
+    ctx.reset(zstd().ResetDirective.sessionOnly);
     if (e instanceof CompressionError) throw e;
     throw corrupt((e as Error).message);
   }
