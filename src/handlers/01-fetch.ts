@@ -12,12 +12,13 @@
  * (replica_id is ignored), no rack-aware preferred read replica (-1). read_committed (v4+) stops at the
  * last stable offset and lists the aborted transactions (producer state, src/storage/producer-state).
  */
+import { CompressionCodec } from '../protocol/compression/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type {
   FetchRequest, FetchRequestFetchPartition, FetchResponse, FetchResponsePartitionData,
 } from '../protocol/generated/001-fetch.js';
 import type { Init } from '../protocol/primitives/index.js';
-import { ATTRIBUTES, COMPRESSION_MASK, batches, convertV2ToLegacy, errorCodeFor } from '../protocol/records/index.js';
+import { batchCodec, batches, convertV2ToLegacy, errorCodeFor } from '../protocol/records/index.js';
 import type { TopicInfo } from '../metadata/topic-registry.js';
 import { producerStateOf } from '../storage/producer-state/service.js';
 import { READ_COMMITTED, checkLeaderEpoch, resolvePartition, toNumber } from '../storage/service/common.js';
@@ -36,7 +37,6 @@ const FIRST_TOPIC_ID_VERSION = 13;
 const FIRST_ZSTD_FETCH_VERSION = 10;
 /** Fetch v0–v1 read magic 0 message sets, v2–v3 magic 1. */
 const LAST_LEGACY_VERSION = 3;
-const ZSTD = 4;
 
 export async function handle(ctx: RequestContext, request: FetchRequest, version: number): Promise<Init<FetchResponse>> {
   if (request.sessionEpoch !== INITIAL_EPOCH && request.sessionEpoch !== FINAL_EPOCH) {
@@ -115,7 +115,7 @@ function partitionResponse(partitionIndex: number, r: FetchPartitionResult, vers
 function hasZstd(chunks: readonly Buffer[]): boolean {
   for (const c of chunks) {
     for (const b of batches(c)) {
-      if (!b.partial && b.magic === 2 && (c.readInt16BE(b.pos + ATTRIBUTES) & COMPRESSION_MASK) === ZSTD) return true;
+      if (!b.partial && b.magic === 2 && batchCodec(c, b.pos) === CompressionCodec.ZSTD) return true;
     }
   }
   return false;

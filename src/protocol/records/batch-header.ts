@@ -83,6 +83,11 @@ export function batchCrcValid(buf: Buffer, pos: number, size: number): boolean {
   return buf.readUInt32BE(pos + CRC) === computeBatchCrc(buf, pos, size);
 }
 
+/** The compression codec id (attributes & COMPRESSION_MASK) of the v2 batch at pos. */
+export function batchCodec(buf: Buffer, pos = 0): number {
+  return buf.readInt16BE(pos + ATTRIBUTES) & COMPRESSION_MASK;
+}
+
 export function setBaseOffset(buf: Buffer, pos: number, offset: bigint | number): void {
   buf.writeBigInt64BE(BigInt(offset), pos + BASE_OFFSET);
 }

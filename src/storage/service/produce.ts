@@ -29,9 +29,10 @@
  * anyway); a batch with both keyless and out-of-bounds records answers the keyless error alone (Kafka
  * lists both under INVALID_TIMESTAMP).
  */
+import { CompressionCodec } from '../../protocol/compression/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import {
-  ATTRIBUTES, COMPRESSION_MASK, CRC, LAST_OFFSET_DELTA, MAX_TIMESTAMP, TIMESTAMP_TYPE_LOG_APPEND, batches,
+  ATTRIBUTES, CRC, batchCodec, LAST_OFFSET_DELTA, MAX_TIMESTAMP, TIMESTAMP_TYPE_LOG_APPEND, batches,
   computeBatchCrc, convertLegacyToV2, errorCodeFor, produceErrorForVersion, validateBatchForAppend,
 } from '../../protocol/records/index.js';
 import type { TopicInfo } from '../../metadata/topic-registry.js';
@@ -52,7 +53,6 @@ const ADMIN_CLIENT_ID = '__admin_client';
 const FIRST_V2_ONLY_VERSION = 3;
 /** First Produce version allowed to send zstd (KIP-110). */
 const FIRST_ZSTD_VERSION = 7;
-const ZSTD = 4;
 /**
  * Keep a batch by reference unless its backing memory (request frame or socket read) is more than this
  * many times larger: partitions evict their tail caches independently, so a shared frame would stay
@@ -201,7 +201,7 @@ function prepareBatches(records: Buffer | null, version: number, maxMessageBytes
     if (span.partial) return ErrorCode.CORRUPT_MESSAGE;
     const code = validateBatchForAppend(records, span.pos, { maxBatchBytes: maxMessageBytes });
     if (code !== ErrorCode.NONE) return code;
-    if (version < FIRST_ZSTD_VERSION && (records.readInt16BE(span.pos + ATTRIBUTES) & COMPRESSION_MASK) === ZSTD) {
+    if (version < FIRST_ZSTD_VERSION && batchCodec(records, span.pos) === CompressionCodec.ZSTD) {
       return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
     }
     out.push(own(records.subarray(span.pos, span.pos + span.size)));

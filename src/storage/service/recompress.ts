@@ -15,7 +15,7 @@ import { CompressionCodec, CompressionError, type CompressOptions, compress, dec
 import { ErrorCode } from '../../protocol/errors.js';
 import {
   ATTRIBUTES, BASE_TIMESTAMP, BATCH_LENGTH, COMPRESSION_MASK, CONTROL_FLAG, CRC, LOG_OVERHEAD, MAX_TIMESTAMP, RECORDS,
-  RECORD_COUNT, RecordsError, TIMESTAMP_TYPE_LOG_APPEND, computeBatchCrc, iterateRecords,
+  RECORD_COUNT, RecordsError, TIMESTAMP_TYPE_LOG_APPEND, batchCodec, computeBatchCrc, iterateRecords,
 } from '../../protocol/records/index.js';
 
 /** Cap on a batch's decompressed records when the broker must look inside (a bomb is CORRUPT_MESSAGE). */
@@ -63,8 +63,7 @@ export function needsRecompression(buf: Buffer, target: number | null): boolean 
 
 /** The batch's records section, decompressed (a view for uncompressed batches). Throws CompressionError. */
 function rawRecords(buf: Buffer, limit: number): Buffer {
-  const codec = buf.readInt16BE(ATTRIBUTES) & COMPRESSION_MASK;
-  return decompress(codec, buf.subarray(RECORDS), limit);
+  return decompress(batchCodec(buf), buf.subarray(RECORDS), limit);
 }
 
 /**
