@@ -34,6 +34,21 @@ describe('TailCache', () => {
     expect(items.length).toBeLessThan(600);
   });
 
+  it('copies a batch that is a small view into a large request buffer, and keeps a whole buffer by reference', () => {
+    const c = new TailCache(1 << 20);
+    const request = Buffer.alloc(512 * 1024, 7); // eight partitions' batches in one frame
+    const view = request.subarray(64 * 1024, 128 * 1024);
+    c.push({ baseOffset: 0, lastOffset: 0, maxTimestamp: 0, buf: view });
+    const own = Buffer.alloc(64 * 1024, 9);
+    c.push({ baseOffset: 1, lastOffset: 1, maxTimestamp: 0, buf: own });
+    const [cachedView, cachedOwn] = c.read(0, 1 << 20, true).chunks;
+    expect(cachedView.equals(view)).toBe(true);
+    expect(cachedView.buffer).not.toBe(request.buffer); // the 512 KiB request is not pinned
+    expect(cachedView.buffer.byteLength).toBeLessThan(2 * view.length);
+    expect(cachedOwn).toBe(own);
+    expect(c.sizeBytes).toBe(128 * 1024);
+  });
+
   it('the broker budget evicts the least recently used partition first', () => {
     const budget = new TailCacheBudget(1000);
     const a = new TailCache(1 << 20, budget);

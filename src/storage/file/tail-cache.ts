@@ -7,7 +7,10 @@
  * exceeded briefly by bytes still waiting for their write.
  *
  * Dropped batches are unreferenced at once (their slots are cleared), so their memory goes back
- * with the next GC; the cache never keeps more than its accounted bytes alive.
+ * with the next GC. A batch that is a small view into a much larger buffer (a produce request
+ * carrying many partitions, a 64 KiB socket read) is copied on push, so the cache never keeps
+ * much more than its accounted bytes alive: without the copy, eight partitions' caches each
+ * pinning whole multi-partition requests could hold several times the budget.
  */
 export interface CachedBatch {
   baseOffset: number;
@@ -62,6 +65,11 @@ export class TailCacheBudget {
   }
 }
 
+/** True when keeping `buf` alive would keep more than twice its length (plus a page) alive. */
+export function pinsMoreThanItUses(buf: Buffer): boolean {
+  return buf.buffer.byteLength > 2 * buf.length + 4096;
+}
+
 export class TailCache {
   /** Slots before `head` are cleared (undefined) and compacted away from time to time. */
   private items: (CachedBatch | undefined)[] = [];
@@ -81,6 +89,7 @@ export class TailCache {
   }
 
   push(b: CachedBatch): void {
+    if (pinsMoreThanItUses(b.buf)) b = { ...b, buf: Buffer.from(b.buf) };
     this.items.push(b);
     this.bytes += b.buf.length;
     if (this.budget) {
