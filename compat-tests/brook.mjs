@@ -17,6 +17,13 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 // BROOK_CLI may point at another build of the CLI (e.g. a baseline checkout for bench/).
 export const BROOK_CLI = process.env.BROOK_CLI || path.join(repoRoot, 'dist', 'cli', 'main.js');
 
+/** The Node flags a CLI build asks for on its `#!/usr/bin/env -S node <flags>` line ([] if none). */
+export function cliNodeFlags(cli = BROOK_CLI) {
+  const first = fs.readFileSync(cli, 'utf8').split('\n', 1)[0];
+  const m = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first);
+  return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
+}
+
 /**
  * @param {object}  [opts]
  * @param {number}  [opts.port=0]           0 picks a free port
@@ -47,7 +54,7 @@ export async function start(opts = {}) {
     'group.initial.rebalance.delay.ms': 0,
     ...(opts.extraProps || {}),
   };
-  const args = [...(opts.nodeArgs || []), BROOK_CLI, 'start'];
+  const args = [...cliNodeFlags(), ...(opts.nodeArgs || []), BROOK_CLI, 'start'];
   for (const [k, v] of Object.entries(props)) args.push('--override', `${k}=${v}`);
 
   const out = fs.openSync(logFile, 'a');

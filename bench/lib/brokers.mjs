@@ -101,7 +101,7 @@ export async function restartTimed(h, { topic, timeoutMs = 600000 } = {}) {
   const logFile = path.join(h.dataDir, h.kind === 'brook' ? 'brook.log' : 'server.log');
   if (h.kind === 'brook') {
     cmd = process.execPath;
-    args = [...brookNodeArgs, brookLauncher.BROOK_CLI, 'start', '--override', `listeners=PLAINTEXT://127.0.0.1:${h.port}`, '--override', `log.dirs=${path.join(h.dataDir, 'data')}`];
+    args = [...brookLauncher.cliNodeFlags(), ...brookNodeArgs, brookLauncher.BROOK_CLI, 'start', '--override', `listeners=PLAINTEXT://127.0.0.1:${h.port}`, '--override', `log.dirs=${path.join(h.dataDir, 'data')}`];
     for (const [k, v] of Object.entries(h.props)) args.push('--override', `${k}=${v}`);
   } else {
     cmd = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';

@@ -1,10 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cliNodeFlags } from '../helpers/child-broker.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const main = join(root, 'dist', 'cli', 'main.js');
@@ -49,6 +50,20 @@ describe('brook CLI', () => {
     expect(await p.exited).toBe(0);
     expect(p.out()).toMatch(/Usage: brook/);
     expect(p.out()).toMatch(/--override/);
+  });
+
+  it('runs under the Node flags on its #! line, and npm start passes the same flags', async () => {
+    const flags = cliNodeFlags(main);
+    expect(flags).toContain('--max-semi-space-size=4');
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toContain(`node ${flags.join(' ')} dist/cli/main.js start`);
+    const child = spawn(process.execPath, [...flags, '-e', 'console.log(require("v8").getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size)'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    expect(await new Promise((res) => child.on('exit', res))).toBe(0);
+    expect(Number(out)).toBeLessThanOrEqual(8 * 1024 * 1024); // two 4 MiB semi-spaces at most
+    const p = spawn(process.execPath, [...flags, main, '--help'], { stdio: 'ignore' });
+    expect(await new Promise((res) => p.on('exit', res))).toBe(0);
   });
 
   it('starts, serves kafkajs, and shuts down cleanly on SIGTERM with exit 0', async () => {

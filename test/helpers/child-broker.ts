@@ -4,7 +4,7 @@
  * interfere), pick a free port, start `brook start --override ...` and wait until it accepts.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -37,10 +37,18 @@ export interface ChildBrokerOptions {
   startTimeoutMs?: number;
 }
 
+/** The Node flags on the CLI's `#!/usr/bin/env -S node <flags>` line, as the shipped launchers pass them. */
+export function cliNodeFlags(mainJs: string): string[] {
+  const first = readFileSync(mainJs, 'utf8').split('\n', 1)[0];
+  const m = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first);
+  return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
+}
+
 /** Starts the compiled CLI broker and resolves once its port accepts connections. */
 export async function startChildBroker(o: ChildBrokerOptions): Promise<ChildProcess> {
   const props = { listeners: `PLAINTEXT://127.0.0.1:${o.port}`, 'log.dirs': o.logDirs, 'log.level': 'warn', ...o.overrides };
-  const args = [join(o.compiled, 'cli/main.js'), 'start', ...Object.entries(props).flatMap(([k, v]) => ['--override', `${k}=${v}`])];
+  const main = join(o.compiled, 'cli/main.js');
+  const args = [...cliNodeFlags(main), main, 'start', ...Object.entries(props).flatMap(([k, v]) => ['--override', `${k}=${v}`])];
   const child = spawn(process.execPath, args, { stdio: o.stdio ?? ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + (o.startTimeoutMs ?? 20_000);
   for (;;) {
