@@ -21,6 +21,7 @@ import type { Init } from '../protocol/primitives/index.js';
 import { batchCodec, batches, convertV2ToLegacy, errorCodeFor } from '../protocol/records/index.js';
 import type { TopicInfo } from '../metadata/topic-registry.js';
 import { producerStateOf } from '../storage/producer-state/service.js';
+import { ReadLease } from '../storage/read-lease.js';
 import { READ_COMMITTED, checkLeaderEpoch, resolvePartition, toNumber } from '../storage/service/common.js';
 import { type FetchPartitionResult, type FetchPartitionSpec, fetchPartitions } from '../storage/service/fetch.js';
 import type { RequestContext } from './types.js';
@@ -50,12 +51,19 @@ export async function handle(ctx: RequestContext, request: FetchRequest, version
   for (const { topic, request: t } of resolved) {
     for (const p of t.partitions) specs.push({ ...partitionSpec(ctx, topic, p, byId), readCommitted });
   }
+  // Disk reads borrow pooled buffers, given back once the response has left (not before).
+  let lease: ReadLease | undefined;
+  if (ctx.onResponseSent) {
+    const l = (lease = new ReadLease());
+    ctx.onResponseSent(() => l.release());
+  }
   const results = await fetchPartitions(specs, {
     maxWaitMs: request.maxWaitMs,
     minBytes: request.minBytes,
     maxBytes: request.maxBytes,
     signal: ctx.signal,
     producerState: producerStateOf(ctx.services),
+    lease,
   });
 
   let i = 0;

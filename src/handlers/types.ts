@@ -72,6 +72,12 @@ export interface RequestContext {
   /** Aborted when the connection closes: long-polling handlers stop waiting and may return anything. */
   readonly signal: AbortSignal;
   readonly logger: Logger;
+  /**
+   * Runs `fn` once this request's response has been handed to the kernel (or when there turned out
+   * to be nothing to send); not at all if the connection closes first. Handlers give borrowed read
+   * buffers back through it (src/storage/read-lease.ts). Absent outside a real connection.
+   */
+  readonly onResponseSent?: (fn: () => void) => void;
 }
 
 export type HandlerResult<Res> = Res | NoResponse | Promise<Res | NoResponse>;

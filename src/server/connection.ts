@@ -31,6 +31,12 @@ interface Slot {
   chunks: Encoded;
   /** Request frame size, counted in inFlightBytes until the slot is released. */
   bytes: number;
+  /** Run once the response is written to the socket (RequestContext.onResponseSent). */
+  sent: (() => void)[] | null;
+}
+
+function runAll(fns: (() => void)[]): void {
+  for (const f of fns) f();
 }
 
 export class Connection {
@@ -159,12 +165,12 @@ export class Connection {
   }
 
   private handleFrame(frame: Buffer): void {
-    const slot: Slot = { done: false, chunks: null, bytes: frame.length };
+    const slot: Slot = { done: false, chunks: null, bytes: frame.length, sent: null };
     this.slots.push(slot);
     this.inFlightBytes += frame.length;
     let outcome;
     try {
-      outcome = this.dispatcher.dispatch(frame, this.ctx);
+      outcome = this.dispatcher.dispatch(frame, this.ctx, (fn) => (slot.sent ??= []).push(fn));
     } catch (err) {
       this.close('request dispatch failed', 'warn', err);
       return;
@@ -210,15 +216,21 @@ export class Connection {
     let ok = true;
     let released = 0;
     while (this.slots.length > 0 && this.slots[0].done) {
-      const { chunks, bytes } = this.slots.shift()!;
+      const { chunks, bytes, sent } = this.slots.shift()!;
       this.inFlightBytes -= bytes;
       released++;
-      if (!chunks) continue;
+      if (!chunks || chunks.length === 0) {
+        if (sent) runAll(sent);
+        continue;
+      }
       if (!corked) {
         s.cork();
         corked = true;
       }
-      for (const c of chunks) ok = s.write(c) && ok;
+      const last = chunks.length - 1;
+      for (let i = 0; i < last; i++) ok = s.write(chunks[i]) && ok;
+      // The write callback runs once libuv is done with the bytes (written, or the socket failed).
+      ok = (sent ? s.write(chunks[last], () => runAll(sent)) : s.write(chunks[last])) && ok;
     }
     if (corked) s.uncork();
     if (!ok) {

@@ -36,7 +36,7 @@ export class Dispatcher {
     private readonly services: BrokerServices,
   ) {}
 
-  dispatch(frame: Buffer, conn: ConnectionContext): Outcome {
+  dispatch(frame: Buffer, conn: ConnectionContext, onResponseSent?: (fn: () => void) => void): Outcome {
     if (frame.length < 8) return { close: `request of ${frame.length} bytes is too short for a header`, level: 'warn' };
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
@@ -73,6 +73,7 @@ export class Dispatcher {
       now,
       signal: conn.signal,
       logger: conn.logger,
+      onResponseSent,
     };
     let result: unknown;
     try {

@@ -5,6 +5,7 @@
  * Offsets are JavaScript numbers here (exact up to 2^53); the codec's bigints are converted
  * at the handler boundary. Batches are v2 RecordBatch bytes, validated by the caller.
  */
+import type { ReadLease } from './read-lease.js';
 
 export interface LogConfig {
   segmentBytes: number; // segment.bytes
@@ -102,8 +103,10 @@ export interface PartitionLog {
    * Batches from `offset` on, whole: the first batch is returned even if larger than maxBytes
    * (KIP-74) when `minOneBatch`; later batches only while the total stays within maxBytes.
    * offset must be within [logStartOffset, logEndOffset]; at logEndOffset the result is empty.
+   * With a lease, buffers read from disk may be borrowed from a pool under it: the caller must not
+   * touch the chunks after releasing it.
    */
-  read(offset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult>;
+  read(offset: number, maxBytes: number, minOneBatch: boolean, lease?: ReadLease): Promise<ReadResult>;
   /** Earliest offset whose batch maxTimestamp >= timestamp (ListOffsets by time), or null. */
   offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null>;
   /** The largest timestamp in the log and its offset (ListOffsets MAX_TIMESTAMP), or null when empty. */

@@ -8,6 +8,7 @@
  * open() without the clean-shutdown marker recovers every partition past its recovery point.
  * A timer flushes per flush.ms and checkpoints recovery points and indexes periodically.
  */
+import { ReadBufferPool } from '../read-lease.js';
 import type { Logger } from 'pino';
 import { DEFAULT_LOG_CONFIG, type LogConfig, type PartitionLog, type StorageEngine } from '../engine.js';
 import {
@@ -54,6 +55,8 @@ export class FileStorageEngine implements StorageEngine {
   private cleaner: LogCleaner | null = null;
   /** Shared by every partition's tail cache. */
   readonly tailCacheBudget: TailCacheBudget;
+  /** Lends the Fetch path its disk read buffers (see src/storage/read-lease.ts). */
+  readonly readPool = new ReadBufferPool();
   /** What the last open() did: whether it trusted a clean shutdown and how much it scanned. */
   lastOpen: { clean: boolean; stats: RecoveryStats } = { clean: true, stats: emptyStats() };
 
@@ -122,6 +125,7 @@ export class FileStorageEngine implements StorageEngine {
       now: this.now,
       tailCacheBytes: this.opts.tailCacheBytes ?? 4 * 1024 * 1024,
       tailCacheBudget: this.tailCacheBudget,
+      readPool: this.readPool,
       onLogStartChanged: () => {
         this.logStartDirty = true;
         void this.writeLogStarts().catch((e) => this.opts.logger?.error(e, 'log start checkpoint failed'));

@@ -115,16 +115,19 @@ export async function writeAll(fsys: StorageFs, fd: number, bufs: Buffer[], posi
   }
 }
 
-/** Reads exactly length bytes at position (fewer only at end of file). */
-export async function readAt(fsys: StorageFs, fd: number, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
+/**
+ * Reads exactly length bytes at position (fewer only at end of file), into `alloc(length)` (which
+ * may return a larger buffer) or a new buffer.
+ */
+export async function readAt(fsys: StorageFs, fd: number, position: number, length: number, alloc?: (n: number) => Buffer): Promise<Buffer> {
+  const buf = alloc ? alloc(length) : Buffer.allocUnsafe(length);
   let got = 0;
   while (got < length) {
     const n = await fsys.read(fd, buf, got, length - got, position + got);
     if (n === 0) break;
     got += n;
   }
-  return got === length ? buf : buf.subarray(0, got);
+  return got === buf.length ? buf : buf.subarray(0, got);
 }
 
 /** Writes a whole file crash-safely: temp file, fsync, rename, fsync the directory. */

@@ -20,6 +20,7 @@ import { readAt, type StorageFs } from './fs.js';
 import { afterEmptyBatches, findTimestampInSegment, readSegment } from './read.js';
 import { FileSegment } from './segment.js';
 import { TailCache, type TailCacheBudget } from './tail-cache.js';
+import type { ReadBufferPool, ReadLease } from '../read-lease.js';
 import { LogWriter } from './writer.js';
 
 export interface FileLogOptions {
@@ -28,6 +29,8 @@ export interface FileLogOptions {
   tailCacheBytes: number;
   /** Broker-wide tail cache budget (log.tail.cache.bytes), shared by every partition. */
   tailCacheBudget?: TailCacheBudget;
+  /** Lends read buffers to reads made under a lease (Fetch). */
+  readPool?: ReadBufferPool;
   /** The log start offset moved (the engine persists it). */
   onLogStartChanged: (log: FilePartitionLog) => void;
   onFailure: (log: FilePartitionLog, e: Error) => void;
@@ -142,18 +145,20 @@ export class FilePartitionLog implements PartitionLog {
     );
   }
 
-  async read(offset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult> {
+  async read(offset: number, maxBytes: number, minOneBatch: boolean, lease?: ReadLease): Promise<ReadResult> {
     if (offset < this.startOffset || offset > this.endOffset) {
       throw new OffsetOutOfRangeError(offset, this.startOffset, this.endOffset);
     }
     if (offset === this.endOffset) return { chunks: [], bytes: 0 };
     if (offset >= this.cache.firstOffset()) return this.cache.read(offset, maxBytes, minOneBatch);
     const seg = this.segments[this.segmentIndexFor(offset)];
-    const res = await this.track(readSegment(this.opts.fs, seg, offset, maxBytes, minOneBatch, this.config.indexIntervalBytes));
+    const pool = this.opts.readPool;
+    const alloc = lease && pool ? (n: number) => pool.acquire(n, lease) : undefined;
+    const res = await this.track(readSegment(this.opts.fs, seg, offset, maxBytes, minOneBatch, this.config.indexIntervalBytes, alloc));
     // A compacted segment may end in empty batches only: go on to data so clients can move forward.
     const next = afterEmptyBatches(res.chunks);
     if (next === null || next >= this.endOffset || res.bytes >= maxBytes || next < this.startOffset) return res;
-    const more = await this.read(next, maxBytes - res.bytes, minOneBatch);
+    const more = await this.read(next, maxBytes - res.bytes, minOneBatch, lease);
     return { chunks: [...res.chunks, ...more.chunks], bytes: res.bytes + more.bytes };
   }
 

@@ -1,7 +1,8 @@
 /**
  * Reading whole batches from a segment file: the offset index gives a position at or before the
  * wanted batch, batch headers are skipped from there, then one read takes the whole batches that
- * fit. Only the written part of the file is read.
+ * fit. Only the written part of the file is read. `alloc`, when given, supplies the read buffers
+ * (a pool's, lent for one response).
  */
 import type { StorageFs } from './fs.js';
 import { readAt } from './fs.js';
@@ -19,6 +20,7 @@ export async function readSegment(
   maxBytes: number,
   minOneBatch: boolean,
   indexInterval: number,
+  alloc?: (n: number) => Buffer,
 ): Promise<{ chunks: Buffer[]; bytes: number }> {
   const end = seg.writtenBytes;
   const fd = seg.fd;
@@ -30,7 +32,7 @@ export async function readSegment(
   for (;;) {
     if (p >= end) return { chunks: [], bytes: 0 };
     if (buf.length - (p - bufPos) < HEADER_NEEDED) {
-      buf = await readAt(fs, fd, p, Math.min(end - p, ahead));
+      buf = await readAt(fs, fd, p, Math.min(end - p, ahead), alloc);
       bufPos = p;
       if (buf.length < HEADER_NEEDED) return { chunks: [], bytes: 0 };
     }
@@ -46,7 +48,7 @@ export async function readSegment(
   const limit = Math.min(end - p, Math.max(maxBytes, first));
   let region: Buffer;
   if (p - bufPos + limit <= buf.length) region = buf.subarray(p - bufPos, p - bufPos + limit);
-  else region = await readAt(fs, fd, p, limit);
+  else region = await readAt(fs, fd, p, limit, alloc);
   // Keep whole batches only.
   let q = 0;
   while (q < region.length) {

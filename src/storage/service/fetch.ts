@@ -13,6 +13,7 @@ import type { PartitionLog } from '../engine.js';
 import type { AbortedTxn } from '../producer-state/entry.js';
 import { committedRead } from '../producer-state/fetch-view.js';
 import type { ProducerStateService } from '../producer-state/service.js';
+import type { ReadLease } from '../read-lease.js';
 import { UNKNOWN_OFFSET, storageErrorCode } from './common.js';
 
 export interface FetchPartitionSpec {
@@ -42,6 +43,8 @@ export interface FetchOptions {
   maxBytes: number;
   signal: AbortSignal;
   producerState?: ProducerStateService;
+  /** Disk reads borrow their buffers under this lease; the caller releases it once the response is sent. */
+  lease?: ReadLease;
 }
 
 const errorResult = (errorCode: number): FetchPartitionResult => ({
@@ -54,7 +57,7 @@ const errorResult = (errorCode: number): FetchPartitionResult => ({
 });
 
 /** One pass over every partition, in request order, sharing the max_bytes budget. */
-async function readAll(specs: readonly FetchPartitionSpec[], maxBytes: number, producerState?: ProducerStateService): Promise<{ results: FetchPartitionResult[]; bytes: number; error: boolean }> {
+async function readAll(specs: readonly FetchPartitionSpec[], maxBytes: number, producerState?: ProducerStateService, lease?: ReadLease): Promise<{ results: FetchPartitionResult[]; bytes: number; error: boolean }> {
   const results: FetchPartitionResult[] = [];
   let budget = maxBytes;
   let minOneBatch = true;
@@ -68,7 +71,7 @@ async function readAll(specs: readonly FetchPartitionSpec[], maxBytes: number, p
     }
     const log = s.log;
     try {
-      let read: { chunks: Buffer[]; bytes: number; abortedTransactions?: AbortedTxn[] } = await log.read(s.fetchOffset, Math.min(s.partitionMaxBytes, budget), minOneBatch);
+      let read: { chunks: Buffer[]; bytes: number; abortedTransactions?: AbortedTxn[] } = await log.read(s.fetchOffset, Math.min(s.partitionMaxBytes, budget), minOneBatch, lease);
       const hw = log.logEndOffset();
       let lso = producerState?.lastStableOffsetNow(log, hw) ?? hw;
       if (s.readCommitted && producerState) {
@@ -110,17 +113,17 @@ export async function fetchPartitions(specs: readonly FetchPartitionSpec[], opts
   signal.addEventListener('abort', onEvent);
   const deadline = performance.now() + maxWaitMs;
   try {
-    let pass = await readAll(specs, maxBytes, opts.producerState);
+    let pass = await readAll(specs, maxBytes, opts.producerState, opts.lease);
     for (;;) {
       if (done(pass) || signal.aborted) return pass.results;
       const remaining = deadline - performance.now();
-      if (remaining <= 0) return dirty ? (await readAll(specs, maxBytes, opts.producerState)).results : pass.results;
+      if (remaining <= 0) return dirty ? (await readAll(specs, maxBytes, opts.producerState, opts.lease)).results : pass.results;
       if (!dirty) await waitFor(remaining, (w) => (wake = w));
       wake = null;
       if (signal.aborted) return pass.results;
       if (dirty) {
         dirty = false;
-        pass = await readAll(specs, maxBytes, opts.producerState);
+        pass = await readAll(specs, maxBytes, opts.producerState, opts.lease);
       }
     }
   } finally {
