@@ -22,6 +22,7 @@ import { batchCodec, batches, convertV2ToLegacy, errorCodeFor } from '../protoco
 import type { TopicInfo } from '../metadata/topic-registry.js';
 import { producerStateOf } from '../storage/producer-state/service.js';
 import { ReadLease } from '../storage/read-lease.js';
+import { FETCH_INTERRUPTS_KEY, FetchInterrupts } from '../storage/service/fetch-interrupts.js';
 import { READ_COMMITTED, checkLeaderEpoch, resolvePartition, toNumber } from '../storage/service/common.js';
 import { type FetchPartitionResult, type FetchPartitionSpec, fetchPartitions } from '../storage/service/fetch.js';
 import type { RequestContext } from './types.js';
@@ -38,6 +39,14 @@ const FIRST_TOPIC_ID_VERSION = 13;
 const FIRST_ZSTD_FETCH_VERSION = 10;
 /** Fetch v0–v1 read magic 0 message sets, v2–v3 magic 1. */
 const LAST_LEGACY_VERSION = 3;
+
+/** A rebalance of the client's group ends its long poll early (kafkajs heartbeats between fetches). */
+function interruptsFor(ctx: RequestContext): ((fn: () => void) => () => void) | undefined {
+  const interrupts = ctx.services.extensions.get(FETCH_INTERRUPTS_KEY) as FetchInterrupts | undefined;
+  if (!interrupts) return undefined;
+  const key = FetchInterrupts.key(ctx.clientId, `/${ctx.connection.remoteAddress}`);
+  return (fn) => interrupts.subscribe(key, fn);
+}
 
 export async function handle(ctx: RequestContext, request: FetchRequest, version: number): Promise<Init<FetchResponse>> {
   if (request.sessionEpoch !== INITIAL_EPOCH && request.sessionEpoch !== FINAL_EPOCH) {
@@ -64,6 +73,7 @@ export async function handle(ctx: RequestContext, request: FetchRequest, version
     signal: ctx.signal,
     producerState: producerStateOf(ctx.services),
     lease,
+    onInterrupt: interruptsFor(ctx),
   });
 
   let i = 0;

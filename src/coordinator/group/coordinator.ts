@@ -27,6 +27,8 @@ export interface GroupCoordinatorDeps {
   config: BrokerConfig;
   logger: Logger;
   clock: { now(): number };
+  /** A group entered PreparingRebalance: its members must rejoin (wakes their long-polling Fetches). */
+  onRebalanceStart?: (members: ReadonlyArray<{ clientId: string; clientHost: string }>) => void;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -89,9 +91,11 @@ export class GroupCoordinator {
   }
 
   private run<R>(groupId: string, transition: (g: Group | undefined, now: number) => Outcome<R>): R {
+    const before = this.state.groups.get(groupId)?.state;
     const out = transition(this.state.groups.get(groupId), this.deps.clock.now());
     if (out.group) this.state.groups.set(groupId, out.group);
     else this.state.groups.delete(groupId);
+    if (out.group?.state === 'PreparingRebalance' && before !== 'PreparingRebalance') this.deps.onRebalanceStart?.([...out.group.members.values()]);
     for (const r of out.replies) {
       const resolve = this.waiters.get(r.waiter);
       this.waiters.delete(r.waiter);

@@ -4,6 +4,7 @@
  * groupsOf() is what handlers call. The coordinator also registers itself with the transaction
  * coordinator as the sink for committed transactional offsets and the TxnOffsetCommit validator.
  */
+import { FETCH_INTERRUPTS_KEY, FetchInterrupts } from '../../storage/service/fetch-interrupts.js';
 import type { BrokerServices } from '../../handlers/types.js';
 import { GroupCoordinator } from './coordinator.js';
 
@@ -22,7 +23,18 @@ export function groupsOf(services: Pick<BrokerServices, 'extensions'>): GroupCoo
 
 /** For broker.ts: replays __consumer_offsets, registers the coordinator; returns the stop function. */
 export async function startGroups(services: Services): Promise<() => Promise<void>> {
-  const coordinator = new GroupCoordinator({ topics: services.topics, storage: services.storage, config: services.config, logger: services.logger, clock: services.clock });
+  const interrupts = new FetchInterrupts();
+  services.extensions.set(FETCH_INTERRUPTS_KEY, interrupts);
+  const coordinator = new GroupCoordinator({
+    topics: services.topics,
+    storage: services.storage,
+    config: services.config,
+    logger: services.logger,
+    clock: services.clock,
+    onRebalanceStart: (members) => {
+      for (const m of members) interrupts.interrupt(FetchInterrupts.key(m.clientId, m.clientHost));
+    },
+  });
   await coordinator.start();
   services.extensions.set(GROUPS_KEY, coordinator);
   services.extensions.set(TXN_OFFSET_SINK_KEY, { commitTransactionalOffsets: coordinator.commitTransactionalOffsets.bind(coordinator) });

@@ -3,6 +3,7 @@
  * and the response-wide max_bytes with KIP-74 (the first non-empty partition always gets its first
  * batch whole), and long-poll until min_bytes are there, max_wait_ms passes, or the connection goes.
  * Any appended partition wakes the wait; the reads are then redone (they come from the log's tail).
+ * An interrupt (the client's group started rebalancing) ends the wait with what there is.
  *
  * The high watermark is the log end offset (one replica). The last stable offset comes from the
  * producer state when loaded (else the HW); read_committed partitions are cut at it and get their
@@ -45,6 +46,8 @@ export interface FetchOptions {
   producerState?: ProducerStateService;
   /** Disk reads borrow their buffers under this lease; the caller releases it once the response is sent. */
   lease?: ReadLease;
+  /** Registers a callback that ends the wait early (src/storage/service/fetch-interrupts.ts); returns its unsubscribe. */
+  onInterrupt?: (fn: () => void) => () => void;
 }
 
 const errorResult = (errorCode: number): FetchPartitionResult => ({
@@ -111,13 +114,21 @@ export async function fetchPartitions(specs: readonly FetchPartitionSpec[], opts
   for (const s of specs) if (s.log) logs.add(s.log);
   const unsubscribe = maxWaitMs > 0 ? [...logs].map((l) => l.onAppend(onEvent)) : [];
   signal.addEventListener('abort', onEvent);
+  let cut = false;
+  const unInterrupt =
+    maxWaitMs > 0 && opts.onInterrupt
+      ? opts.onInterrupt(() => {
+          cut = true;
+          wake?.();
+        })
+      : null;
   const deadline = performance.now() + maxWaitMs;
   try {
     let pass = await readAll(specs, maxBytes, opts.producerState, opts.lease);
     for (;;) {
       if (done(pass) || signal.aborted) return pass.results;
       const remaining = deadline - performance.now();
-      if (remaining <= 0) return dirty ? (await readAll(specs, maxBytes, opts.producerState, opts.lease)).results : pass.results;
+      if (remaining <= 0 || cut) return dirty ? (await readAll(specs, maxBytes, opts.producerState, opts.lease)).results : pass.results;
       if (!dirty) await waitFor(remaining, (w) => (wake = w));
       wake = null;
       if (signal.aborted) return pass.results;
@@ -128,6 +139,7 @@ export async function fetchPartitions(specs: readonly FetchPartitionSpec[], opts
     }
   } finally {
     for (const u of unsubscribe) u();
+    unInterrupt?.();
     signal.removeEventListener('abort', onEvent);
   }
 }
