@@ -89,6 +89,7 @@ export function writeReport({ file, svgDir, info, limits, workloads, results, er
   L.push(`| memory | ${fmt(info.memGiB, 1)} GiB |`);
   L.push(`| kernel | ${info.kernel} |`);
   L.push(`| load average at start | ${info.loadavg.map((x) => x.toFixed(2)).join(' / ')} |`);
+  if (info.loadavgEnd) L.push(`| load average at the end (the run's own last workload) | ${info.loadavgEnd.map((x) => x.toFixed(2)).join(' / ')} |`);
   L.push(`| node | ${info.node} |`);
   L.push(`| java | ${info.java} |`);
   L.push(`| Apache Kafka | ${info.kafka} (Maven Central jars, single-node KRaft, replication 1, group.initial.rebalance.delay.ms=0, 1 GiB heap, num.network.threads=2, num.io.threads=4) |`);

@@ -22,7 +22,7 @@ import { batchCodec, batches, convertV2ToLegacy, errorCodeFor } from '../protoco
 import type { TopicInfo } from '../metadata/topic-registry.js';
 import { producerStateOf } from '../storage/producer-state/service.js';
 import { ReadLease } from '../storage/read-lease.js';
-import { FETCH_INTERRUPTS_KEY, FetchInterrupts } from '../storage/service/fetch-interrupts.js';
+import { FETCH_INTERRUPTS_KEY, FetchInterrupts, REBALANCING_MAX_WAIT_MS } from '../storage/service/fetch-interrupts.js';
 import { READ_COMMITTED, checkLeaderEpoch, resolvePartition, toNumber } from '../storage/service/common.js';
 import { type FetchPartitionResult, type FetchPartitionSpec, fetchPartitions } from '../storage/service/fetch.js';
 import type { RequestContext } from './types.js';
@@ -40,12 +40,15 @@ const FIRST_ZSTD_FETCH_VERSION = 10;
 /** Fetch v0–v1 read magic 0 message sets, v2–v3 magic 1. */
 const LAST_LEGACY_VERSION = 3;
 
-/** A rebalance of the client's group ends its long poll early (kafkajs heartbeats between fetches). */
-function interruptsFor(ctx: RequestContext): ((fn: () => void) => () => void) | undefined {
+/**
+ * A rebalance of the client's group ends its long poll early, and keeps its Fetches short while it
+ * lasts (kafkajs heartbeats between fetches).
+ */
+function interruptsFor(ctx: RequestContext): { onInterrupt: (fn: () => void) => () => void; rebalancing: boolean } | undefined {
   const interrupts = ctx.services.extensions.get(FETCH_INTERRUPTS_KEY) as FetchInterrupts | undefined;
   if (!interrupts) return undefined;
   const key = FetchInterrupts.key(ctx.clientId, `/${ctx.connection.remoteAddress}`);
-  return (fn) => interrupts.subscribe(key, fn);
+  return { onInterrupt: (fn) => interrupts.subscribe(key, fn), rebalancing: interrupts.isRebalancing(key) };
 }
 
 export async function handle(ctx: RequestContext, request: FetchRequest, version: number): Promise<Init<FetchResponse>> {
@@ -66,14 +69,15 @@ export async function handle(ctx: RequestContext, request: FetchRequest, version
     const l = (lease = new ReadLease());
     ctx.onResponseSent(() => l.release());
   }
+  const interrupts = interruptsFor(ctx);
   const results = await fetchPartitions(specs, {
-    maxWaitMs: request.maxWaitMs,
+    maxWaitMs: interrupts?.rebalancing ? Math.min(request.maxWaitMs, REBALANCING_MAX_WAIT_MS) : request.maxWaitMs,
     minBytes: request.minBytes,
     maxBytes: request.maxBytes,
     signal: ctx.signal,
     producerState: producerStateOf(ctx.services),
     lease,
-    onInterrupt: interruptsFor(ctx),
+    onInterrupt: interrupts?.onInterrupt,
   });
 
   let i = 0;

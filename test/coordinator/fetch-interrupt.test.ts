@@ -25,6 +25,23 @@ describe('FetchInterrupts', () => {
     expect(fi.size).toBe(1);
   });
 
+  it('marks a group\'s members while it prepares a rebalance, waking them as it starts', () => {
+    const fi = new FetchInterrupts();
+    const k = FetchInterrupts.key('app', '/127.0.0.1');
+    let woke = 0;
+    fi.subscribe(k, () => woke++);
+    expect(fi.isRebalancing(k)).toBe(false);
+    fi.startRebalance('g1', [k]);
+    expect(woke).toBe(1);
+    expect(fi.isRebalancing(k)).toBe(true);
+    fi.startRebalance('g2', [k]);
+    fi.endRebalance('g1');
+    expect(fi.isRebalancing(k)).toBe(true); // g2 still rebalancing
+    fi.endRebalance('g2');
+    fi.endRebalance('g2');
+    expect(fi.isRebalancing(k)).toBe(false);
+  });
+
   it('ends a long poll early with what there is', async () => {
     const storage = createStorage({ kind: 'memory' });
     await storage.open();

@@ -171,6 +171,20 @@ describe('ProducerStateService', () => {
     expect((await fresh.view(log)).lastStableOffset).toBe(8);
   });
 
+  it('takes an empty state when plain batches start an empty log, so no rebuild scans them later', async () => {
+    const { log, svc } = await setup();
+    expect(svc.loaded(log)).toBeUndefined();
+    await svc.append(log, [batch({ pid: -1n, seq: -1, count: 3 })], 0, 'written');
+    expect(svc.loaded(log)).toBeDefined(); // no scan pending for the first read_committed fetch
+    await svc.append(log, [batch({ seq: 0, count: 2 })], 0, 'written'); // 3-4, idempotent, checked against it
+    expect(await svc.append(log, [batch({ seq: 0, count: 2 })], 0, 'written')).toMatchObject({ duplicate: true, baseOffset: 3 });
+    // A log that already holds data is still rebuilt from it on first use.
+    const fresh = new ProducerStateService({ now: () => 5000 });
+    await fresh.append(log, [batch({ pid: -1n, seq: -1 })], 0, 'written');
+    expect(fresh.loaded(log)).toBeUndefined();
+    expect(await fresh.append(log, [batch({ seq: 0, count: 2 })], 0, 'written')).toMatchObject({ duplicate: true, baseOffset: 3 });
+  });
+
   it('serializes concurrent first appends behind the rebuild', async () => {
     const { log, svc } = await setup();
     const results = await Promise.all([0, 1, 2, 3].map((i) => svc.append(log, [batch({ seq: i })], 0, 'written')));

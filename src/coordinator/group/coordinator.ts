@@ -27,8 +27,11 @@ export interface GroupCoordinatorDeps {
   config: BrokerConfig;
   logger: Logger;
   clock: { now(): number };
-  /** A group entered PreparingRebalance: its members must rejoin (wakes their long-polling Fetches). */
-  onRebalanceStart?: (members: ReadonlyArray<{ clientId: string; clientHost: string }>) => void;
+  /**
+   * A group entered PreparingRebalance (with the members that must rejoin), or left it (null):
+   * wakes the members' long-polling Fetches.
+   */
+  onRebalance?: (groupId: string, members: ReadonlyArray<{ clientId: string; clientHost: string }> | null) => void;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -95,7 +98,9 @@ export class GroupCoordinator {
     const out = transition(this.state.groups.get(groupId), this.deps.clock.now());
     if (out.group) this.state.groups.set(groupId, out.group);
     else this.state.groups.delete(groupId);
-    if (out.group?.state === 'PreparingRebalance' && before !== 'PreparingRebalance') this.deps.onRebalanceStart?.([...out.group.members.values()]);
+    const preparing = out.group?.state === 'PreparingRebalance';
+    if (preparing && before !== 'PreparingRebalance') this.deps.onRebalance?.(groupId, [...out.group!.members.values()]);
+    else if (!preparing && before === 'PreparingRebalance') this.deps.onRebalance?.(groupId, null);
     for (const r of out.replies) {
       const resolve = this.waiters.get(r.waiter);
       this.waiters.delete(r.waiter);

@@ -31,8 +31,9 @@ export async function startGroups(services: Services): Promise<() => Promise<voi
     config: services.config,
     logger: services.logger,
     clock: services.clock,
-    onRebalanceStart: (members) => {
-      for (const m of members) interrupts.interrupt(FetchInterrupts.key(m.clientId, m.clientHost));
+    onRebalance: (groupId, members) => {
+      if (members) interrupts.startRebalance(groupId, members.map((m) => FetchInterrupts.key(m.clientId, m.clientHost)));
+      else interrupts.endRebalance(groupId);
     },
   });
   await coordinator.start();

@@ -100,10 +100,18 @@ export class ProducerStateService {
     return state;
   }
 
+  private adoptEmpty(log: PartitionLog): void {
+    this.states.set(log, new PartitionProducerState(`${log.topic}-${log.partition}`));
+    this.known.add(new WeakRef(log));
+  }
+
   /** Appends a produce request's validated batches for one partition, applying the producer-state rules. */
   async append(log: PartitionLog, batches: AppendBatch[], leaderEpoch: number, durability: Durability): Promise<GuardedAppendResult> {
     const infos: BatchInfo[] = batches.map((b) => batchInfo(b.buf));
     if (infos.every((i) => i.producerId < 0n)) {
+      // An empty log has an empty state: take it now, so a read_committed consumer (kafkajs reads
+      // committed by default) does not rebuild it later by scanning everything appended meanwhile.
+      if (!this.states.has(log) && !this.loading.has(log) && log.logEndOffset() === log.logStartOffset()) this.adoptEmpty(log);
       const r = await log.append(batches, leaderEpoch, durability);
       return { errorCode: ErrorCode.NONE, baseOffset: r.baseOffset, lastOffset: r.lastOffset, logStartOffset: r.logStartOffset, duplicate: false };
     }
