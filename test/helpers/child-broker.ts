@@ -4,9 +4,11 @@
  * interfere), pick a free port, start `brook start --override ...` and wait until it accepts.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
+// @ts-expect-error plain .mjs module without type declarations
+import * as brookLauncher from '../../compat-tests/brook.mjs';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -38,11 +40,7 @@ export interface ChildBrokerOptions {
 }
 
 /** The Node flags on the CLI's `#!/usr/bin/env -S node <flags>` line, as the shipped launchers pass them. */
-export function cliNodeFlags(mainJs: string): string[] {
-  const first = readFileSync(mainJs, 'utf8').split('\n', 1)[0];
-  const m = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first);
-  return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
-}
+export const cliNodeFlags: (mainJs: string) => string[] = brookLauncher.cliNodeFlags;
 
 /** Starts the compiled CLI broker and resolves once its port accepts connections. */
 export async function startChildBroker(o: ChildBrokerOptions): Promise<ChildProcess> {
