@@ -17,3 +17,12 @@ export function registerKafkajsCodecs(): void {
     });
   }
 }
+
+/** Every codec by name, with its kafkajs type: the data-path suites run once per entry. */
+export const KAFKAJS_CODECS = [
+  ['none', CompressionTypes.None],
+  ['gzip', CompressionTypes.GZIP],
+  ['snappy', CompressionTypes.Snappy],
+  ['lz4', CompressionTypes.LZ4],
+  ['zstd', CompressionTypes.ZSTD],
+] as const;

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '../../src/broker.js';
-import { registerKafkajsCodecs } from '../helpers/kafkajs-codecs.js';
+import { KAFKAJS_CODECS, registerKafkajsCodecs } from '../helpers/kafkajs-codecs.js';
 
-const { Kafka, CompressionTypes, logLevel } = kafkajs;
+const { Kafka, logLevel } = kafkajs;
 const MESSAGES = 100_000;
 const PARTITIONS = 6;
 const PER_SEND = 6_000;
@@ -29,16 +29,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const codecs = [
-  ['none', CompressionTypes.None],
-  ['gzip', CompressionTypes.GZIP],
-  ['snappy', CompressionTypes.Snappy],
-  ['lz4', CompressionTypes.LZ4],
-  ['zstd', CompressionTypes.ZSTD],
-] as const;
 
 describe('kafkajs producer → Brook → kafkajs consumer group', () => {
-  for (const [name, codec] of codecs) {
+  for (const [name, codec] of KAFKAJS_CODECS) {
     it(`${name}: 100k messages over 6 partitions, in order per partition, each once`, async () => {
       const topic = `kc-${name}`;
       expect((await broker.services.topics.createTopic({ name: topic, numPartitions: PARTITIONS })).errorCode).toBe(0);
