@@ -20,6 +20,7 @@ import type {
 import type { Init } from '../protocol/primitives/index.js';
 import { batchCodec, batches, convertV2ToLegacy, errorCodeFor } from '../protocol/records/index.js';
 import type { TopicInfo } from '../metadata/topic-registry.js';
+import type { RecordChunk } from '../storage/engine.js';
 import { producerStateOf } from '../storage/producer-state/service.js';
 import { ReadLease } from '../storage/read-lease.js';
 import { FETCH_INTERRUPTS_KEY, FetchInterrupts, REBALANCING_MAX_WAIT_MS } from '../storage/service/fetch-interrupts.js';
@@ -63,10 +64,12 @@ export async function handle(ctx: RequestContext, request: FetchRequest, version
   for (const { topic, request: t } of resolved) {
     for (const p of t.partitions) specs.push({ ...partitionSpec(ctx, topic, p, byId), readCommitted });
   }
-  // Disk reads borrow pooled buffers, given back once the response has left (not before).
+  // Disk reads borrow pooled buffers, given back once the response has left (not before). From v10
+  // on nothing here looks inside the records, so large disk reads become file spans the connection
+  // streams (src/storage/file/file-span.ts); older versions check or convert the batches.
   let lease: ReadLease | undefined;
   if (ctx.onResponseSent) {
-    const l = (lease = new ReadLease());
+    const l = (lease = new ReadLease(version >= FIRST_ZSTD_FETCH_VERSION));
     ctx.onResponseSent(() => l.release());
   }
   const interrupts = interruptsFor(ctx);
@@ -105,13 +108,13 @@ function partitionSpec(ctx: RequestContext, topic: TopicInfo | undefined, p: Fet
 
 function partitionResponse(partitionIndex: number, r: FetchPartitionResult, version: number, readCommitted: boolean): Init<FetchResponsePartitionData> {
   let errorCode = r.errorCode;
-  let records: Buffer | Buffer[] = r.chunks;
-  if (r.bytes > 0 && version < FIRST_ZSTD_FETCH_VERSION && hasZstd(r.chunks)) {
+  let records: Buffer | RecordChunk[] = r.chunks;
+  if (r.bytes > 0 && version < FIRST_ZSTD_FETCH_VERSION && hasZstd(inMemory(r.chunks))) {
     errorCode = ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
     records = [];
   } else if (r.bytes > 0 && version <= LAST_LEGACY_VERSION) {
     try {
-      records = convertV2ToLegacy(Buffer.concat(r.chunks, r.bytes), version <= 1 ? 0 : 1);
+      records = convertV2ToLegacy(Buffer.concat(inMemory(r.chunks), r.bytes), version <= 1 ? 0 : 1);
     } catch (err) {
       errorCode = errorCodeFor(err);
       records = [];
@@ -128,9 +131,15 @@ function partitionResponse(partitionIndex: number, r: FetchPartitionResult, vers
         ? (r.abortedTransactions ?? []).map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) }))
         : null,
     preferredReadReplica: -1,
-    // The codec writes Buffer[] (stored batches) by reference.
-    records: records as unknown as Buffer,
+    // The codec writes the stored batches by reference and passes file spans on to the connection.
+    records,
   };
+}
+
+/** Below v10 the lease allows no file spans: every chunk is a Buffer. */
+function inMemory(chunks: readonly RecordChunk[]): Buffer[] {
+  if (!chunks.every((c) => Buffer.isBuffer(c))) throw new Error('file span in a Fetch response below v10');
+  return chunks as Buffer[];
 }
 
 /** Header-only scan (old clients only): does any returned batch use zstd? */

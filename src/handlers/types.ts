@@ -74,8 +74,9 @@ export interface RequestContext {
   readonly logger: Logger;
   /**
    * Runs `fn` once this request's response has been handed to the kernel (or when there turned out
-   * to be nothing to send); not at all if the connection closes first. Handlers give borrowed read
-   * buffers back through it (src/storage/read-lease.ts). Absent outside a real connection.
+   * to be nothing to send), or, if the connection closes first, once nothing can touch the response
+   * any more. Handlers give borrowed read buffers and file spans back through it
+   * (src/storage/read-lease.ts). Absent outside a real connection.
    */
   readonly onResponseSent?: (fn: () => void) => void;
 }

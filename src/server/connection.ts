@@ -5,10 +5,14 @@
  * synchronous handlers, later for long polls) and the queue's completed head is written out under
  * one cork, so many responses leave in one syscall. Backpressure: reading pauses while the socket's
  * write buffer is full (until 'drain') or while too many requests are in flight.
+ *
+ * A response may hold deferred bytes (file spans of a catch-up Fetch): those are streamed, read from
+ * the file a piece at a time and written as the socket takes them, the way Kafka uses sendfile, so a
+ * 64 MiB Fetch costs two pieces of memory, not 64 MiB. Later responses wait until the stream is out.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { Writer } from '../protocol/primitives/index.js';
+import { type DeferredBytes, type OutChunk, Writer } from '../protocol/primitives/index.js';
 import type { ConnectionInfo } from '../handlers/types.js';
 import type { ConnectionContext, Dispatcher, Encoded } from './dispatcher.js';
 import { FrameError, Framer } from './framer.js';
@@ -39,6 +43,22 @@ function runAll(fns: (() => void)[]): void {
   for (const f of fns) f();
 }
 
+/** Deferred bytes are streamed in pieces of this size, two at a time (one read while one is written). */
+export const STREAM_PIECE_BYTES = 1024 * 1024;
+/** Idle stream pieces kept for the next stream, process-wide. */
+const MAX_IDLE_PIECES = 8;
+const idlePieces: Buffer[] = [];
+
+function takePiece(): Buffer {
+  return idlePieces.pop() ?? Buffer.allocUnsafeSlow(STREAM_PIECE_BYTES);
+}
+
+function givePiece(b: Buffer): void {
+  if (idlePieces.length < MAX_IDLE_PIECES) idlePieces.push(b);
+}
+
+const isDeferred = (c: OutChunk): c is DeferredBytes => !Buffer.isBuffer(c);
+
 export class Connection {
   private readonly framer: Framer;
   private readonly slots: Slot[] = [];
@@ -55,8 +75,12 @@ export class Connection {
   private inFlightBytes = 0;
   /** A pump is queued for the end of this tick (see complete()). */
   private flushScheduled = false;
+  /** A response with deferred bytes is being streamed: nothing else is written until it is out. */
+  private streaming = false;
   /** Times reading was paused because the socket's write buffer was full (tests, metrics). */
   writePauses = 0;
+  /** Responses that were streamed (tests, metrics). */
+  streamedResponses = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -110,6 +134,9 @@ export class Connection {
   private teardown(): void {
     if (this.closed) return;
     this.closed = true;
+    // Responses never handed to the socket give their resources back now; those still being
+    // worked on do when their handler settles (handleFrame), the one streaming when it stops.
+    for (const slot of this.slots) if (slot.done && slot.sent) runAll(slot.sent);
     this.slots.length = 0;
     this.inFlightBytes = 0;
     this.abort.abort();
@@ -178,7 +205,10 @@ export class Connection {
     if (outcome instanceof Promise) {
       outcome.then(
         (chunks) => this.complete(slot, chunks),
-        (e: { close?: string; err?: unknown }) => this.close(e?.close ?? 'handler failed', 'warn', e?.err ?? e),
+        (e: { close?: string; err?: unknown }) => {
+          if (slot.sent) runAll(slot.sent);
+          this.close(e?.close ?? 'handler failed', 'warn', e?.err ?? e);
+        },
       );
     } else if (outcome !== null && !Array.isArray(outcome)) {
       this.close(outcome.close, outcome.level, outcome.err);
@@ -195,7 +225,10 @@ export class Connection {
    * corked writev instead of one socket write each.
    */
   private complete(slot: Slot, chunks: Encoded): void {
-    if (this.closed) return;
+    if (this.closed) {
+      if (slot.sent) runAll(slot.sent);
+      return;
+    }
     slot.done = true;
     slot.chunks = chunks;
     if (this.slots[0] === slot && !this.flushScheduled) {
@@ -215,7 +248,7 @@ export class Connection {
     let corked = false;
     let ok = true;
     let released = 0;
-    while (this.slots.length > 0 && this.slots[0].done) {
+    while (!this.streaming && this.slots.length > 0 && this.slots[0].done) {
       const { chunks, bytes, sent } = this.slots.shift()!;
       this.inFlightBytes -= bytes;
       released++;
@@ -227,23 +260,89 @@ export class Connection {
         s.cork();
         corked = true;
       }
+      const deferred = chunks.findIndex(isDeferred);
+      if (deferred >= 0) {
+        for (let i = 0; i < deferred; i++) ok = s.write(chunks[i] as Buffer) && ok;
+        this.streaming = true;
+        void this.stream(chunks, deferred, sent);
+        break;
+      }
       const last = chunks.length - 1;
-      for (let i = 0; i < last; i++) ok = s.write(chunks[i]) && ok;
+      for (let i = 0; i < last; i++) ok = s.write(chunks[i] as Buffer) && ok;
       // The write callback runs once libuv is done with the bytes (written, or the socket failed).
-      ok = (sent ? s.write(chunks[last], () => runAll(sent)) : s.write(chunks[last])) && ok;
+      ok = (sent ? s.write(chunks[last] as Buffer, () => runAll(sent)) : s.write(chunks[last] as Buffer)) && ok;
     }
     if (corked) s.uncork();
     if (!ok) {
       this.writeBlocked = true;
       this.writePauses++;
     }
-    if (this.slots.length === 0 && s.writableLength === 0) this.writer.reset();
+    this.maybeResetWriter();
     return released;
+  }
+
+  /** The writer's buffer is reused only once nothing queued or streaming still points into it. */
+  private maybeResetWriter(): void {
+    if (this.slots.length === 0 && !this.streaming && this.socket.writableLength === 0) this.writer.reset();
+  }
+
+  /**
+   * Writes chunks[from..] of one response, reading deferred bytes a piece at a time: the next piece
+   * is read while the previous one is being written, and a piece goes back only once the kernel has
+   * it. A failed read cannot be answered any more (the size is out): the connection closes.
+   */
+  private async stream(chunks: OutChunk[], from: number, sent: (() => void)[] | null): Promise<void> {
+    this.streamedResponses++;
+    const s = this.socket;
+    const pieces = [takePiece(), takePiece()];
+    let failed: unknown = null;
+    let writing: Promise<void> = Promise.resolve();
+    const write = (b: Buffer): Promise<void> =>
+      new Promise<void>((resolve) => {
+        s.write(b, (err) => {
+          if (err) failed ??= err;
+          resolve();
+        });
+      });
+    try {
+      let turn = 0;
+      for (let i = from; i < chunks.length && failed === null && !this.closed; i++) {
+        const c = chunks[i];
+        if (!isDeferred(c)) {
+          await writing;
+          writing = write(c);
+          continue;
+        }
+        for (let at = 0; at < c.length && failed === null && !this.closed; ) {
+          const n = Math.min(STREAM_PIECE_BYTES, c.length - at);
+          const piece = pieces[turn];
+          turn ^= 1;
+          // The piece was last written two steps ago: wait until the kernel has it before reusing it.
+          const before = writing;
+          await Promise.all([before, c.read(piece.subarray(0, n), at)]);
+          if (failed !== null || this.closed) break;
+          writing = write(piece.subarray(0, n));
+          at += n;
+        }
+      }
+      await writing;
+    } catch (err) {
+      failed ??= err;
+      await writing.catch(() => undefined);
+    }
+    for (const p of pieces) givePiece(p);
+    this.streaming = false;
+    if (sent) runAll(sent);
+    if (failed !== null && !this.closed) {
+      this.close('streaming a response failed', 'warn', failed, true);
+      return;
+    }
+    if (!this.closed) this.pump();
   }
 
   private onDrain(): void {
     this.writeBlocked = false;
-    if (this.slots.length === 0 && this.socket.writableLength === 0) this.writer.reset();
+    this.maybeResetWriter();
     this.pump();
   }
 

@@ -6,12 +6,15 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../protocol/errors.js';
-import { Reader, type Writer } from '../protocol/primitives/index.js';
+import { type OutChunk, Reader, type Writer } from '../protocol/primitives/index.js';
 import { API_VERSIONS_KEY, type ApiEntry, type HandlerRegistry } from '../handlers/registry.js';
 import { type BrokerServices, type ConnectionInfo, NO_RESPONSE, type RequestContext } from '../handlers/types.js';
 
-/** Encoded response chunks (size prefix included), or null for "send nothing". */
-export type Encoded = Buffer[] | null;
+/**
+ * Encoded response chunks (size prefix included), or null for "send nothing". Chunks that are not
+ * Buffers are DeferredBytes (file spans of a Fetch), which the connection reads as it writes.
+ */
+export type Encoded = OutChunk[] | null;
 export type Outcome = Encoded | Promise<Encoded> | { close: string; level: 'warn' | 'info' | 'debug'; err?: unknown };
 
 export interface ConnectionContext {
@@ -106,7 +109,7 @@ export class Dispatcher {
       if (api.codec.responseHeaderVersion(version) >= 1) w.uvarint(0); // empty tagged fields
       api.codec.encodeResponse(w, version, body ?? {});
       w.endSizePrefix(p);
-      return w.finish();
+      return w.finishChunks();
     } catch (err) {
       throw new Fatal(`encoding the ${api.name} v${version} response failed`, err);
     }

@@ -6,6 +6,7 @@
  * at the handler boundary. Batches are v2 RecordBatch bytes, validated by the caller.
  */
 import type { ReadLease } from './read-lease.js';
+import type { DeferredBytes } from '../protocol/primitives/index.js';
 
 export interface LogConfig {
   segmentBytes: number; // segment.bytes
@@ -80,6 +81,23 @@ export interface ReadResult {
   bytes: number;
 }
 
+/**
+ * Whole batches still in a segment file, not read: the connection streams them to the socket
+ * (src/storage/file/file-span.ts). Holds the file open until the lease it was made under is released.
+ */
+export interface RecordSpan extends DeferredBytes {
+  /** At or above the offset of the last record in the span. */
+  readonly lastOffsetBound: number;
+}
+
+export type RecordChunk = Buffer | RecordSpan;
+
+/** A read under a lease: with `lease.spans`, large reads from disk come as RecordSpans. */
+export interface LeasedReadResult {
+  chunks: RecordChunk[];
+  bytes: number;
+}
+
 export interface TimestampLookup {
   offset: number;
   timestamp: number;
@@ -103,10 +121,12 @@ export interface PartitionLog {
    * Batches from `offset` on, whole: the first batch is returned even if larger than maxBytes
    * (KIP-74) when `minOneBatch`; later batches only while the total stays within maxBytes.
    * offset must be within [logStartOffset, logEndOffset]; at logEndOffset the result is empty.
-   * With a lease, buffers read from disk may be borrowed from a pool under it: the caller must not
-   * touch the chunks after releasing it.
+   * With a lease, buffers read from disk may be borrowed from a pool under it, and with
+   * `lease.spans` large disk reads may be left as RecordSpans: the caller must not touch the chunks
+   * after releasing it.
    */
-  read(offset: number, maxBytes: number, minOneBatch: boolean, lease?: ReadLease): Promise<ReadResult>;
+  read(offset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult>;
+  read(offset: number, maxBytes: number, minOneBatch: boolean, lease: ReadLease | undefined): Promise<LeasedReadResult>;
   /** Earliest offset whose batch maxTimestamp >= timestamp (ListOffsets by time), or null. */
   offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null>;
   /** The largest timestamp in the log and its offset (ListOffsets MAX_TIMESTAMP), or null when empty. */

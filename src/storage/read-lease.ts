@@ -4,16 +4,23 @@
  * leaves the garbage to V8, which frees it only at its next collection, so a consumer reading at
  * full speed kept tens of megabytes of dead buffers alive. The Fetch path instead borrows from a
  * ReadBufferPool under a ReadLease, and the connection releases the lease once the response's bytes
- * have been handed to the kernel (src/server/connection.ts). A lease that is never released (the
- * connection closed first) simply leaves its buffers to the GC: releasing is an optimisation, and
- * releasing early would be a bug, so only the socket write callback does it.
+ * have been handed to the kernel (src/server/connection.ts), or once a closed connection can no
+ * longer touch them. Releasing early would be a bug (a buffer read into for another response while
+ * this one is still being written), so only the connection does it. A lease also holds the segment
+ * files of the file spans made under it (src/storage/file/file-span.ts) open until then.
  */
 
 /** Buffers borrowed for one response. */
 export class ReadLease {
   private returns: (() => void)[] = [];
 
-  /** Records a buffer's way back; called by the pool. */
+  /**
+   * The response can carry file spans (RecordSpan) that the connection streams, so large disk reads
+   * need not be made at all. Only where nothing looks inside the records (Fetch v10 and later).
+   */
+  constructor(readonly spans = false) {}
+
+  /** Records a buffer's (or an open file's) way back; called by the pool and by file spans. */
   hold(giveBack: () => void): void {
     this.returns.push(giveBack);
   }

@@ -5,7 +5,7 @@ import { HandlerRegistry, type CodecLike } from '../../src/handlers/registry.js'
 import { NO_RESPONSE, type BrokerServices, type Handler } from '../../src/handlers/types.js';
 import { Framer } from '../../src/server/framer.js';
 import { createLogger } from '../../src/logger.js';
-import type { Reader, Writer } from '../../src/protocol/primitives/index.js';
+import type { DeferredBytes, Reader, Writer } from '../../src/protocol/primitives/index.js';
 
 /** Test API: request = int32 delayMs, int32 value[, int32 responseBytes]; response = int32 value + bytes. */
 export interface TestReq {
@@ -35,7 +35,33 @@ export function testCodec(apiKey: number, name: string, min = 0, max = 3, header
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const KEY = { SLEEP: 100, NO_RESPONSE: 101, THROW: 102, BIG: 103, GATE: 104, API_VERSIONS: 18 } as const;
+export const KEY = { SLEEP: 100, NO_RESPONSE: 101, THROW: 102, BIG: 103, GATE: 104, STREAM: 105, API_VERSIONS: 18 } as const;
+
+/** Byte i of a STREAM response's deferred bytes. */
+export const patternByte = (i: number) => i % 251;
+/** The STREAM response's bytes after the deferred ones (small: they sit in the connection's writer). */
+export const STREAM_TAIL = Buffer.from('tail-after-span!');
+
+/**
+ * Deferred bytes that compute their content (the pattern) when read; reads at or past `failAt`
+ * reject. Counts reads and in-flight reads.
+ */
+export class PatternSpan implements DeferredBytes {
+  reads = 0;
+  constructor(
+    readonly length: number,
+    private readonly failAt = -1,
+  ) {}
+  async read(target: Buffer, from: number): Promise<void> {
+    this.reads++;
+    await sleep(1);
+    if (this.failAt >= 0 && from + target.length > this.failAt) throw new Error('injected read failure');
+    for (let i = 0; i < target.length; i++) target[i] = patternByte(from + i);
+  }
+}
+
+/** STREAM (request: failAt or -1, value, size): response int32 value, then bytes [span, STREAM_TAIL]; releases counted. */
+export const streamStats = { released: 0, spans: [] as PatternSpan[] };
 
 /** GATE requests wait until openGate(), which releases every waiting one in the same tick. */
 let gate: { promise: Promise<void>; open: () => void };
@@ -58,6 +84,21 @@ export function testRegistry(): HandlerRegistry {
   reg.register(h(KEY.NO_RESPONSE, () => NO_RESPONSE), testCodec(KEY.NO_RESPONSE, 'NoResponse'));
   reg.register(h(KEY.THROW, () => { throw new Error('boom'); }), testCodec(KEY.THROW, 'Throw'));
   reg.register(h(KEY.BIG, (_c, req: TestReq) => ({ value: req.value, payload: Buffer.alloc(req.size, 7) })), testCodec(KEY.BIG, 'Big'));
+  reg.register(
+    h(KEY.STREAM, (c, req: TestReq) => {
+      const span = new PatternSpan(req.size, req.delay);
+      streamStats.spans.push(span);
+      c.onResponseSent?.(() => streamStats.released++);
+      return { value: req.value, parts: [span, STREAM_TAIL] };
+    }),
+    {
+      ...testCodec(KEY.STREAM, 'Stream'),
+      encodeResponse(w: Writer, _v: number, m: { value?: number; parts?: (Buffer | DeferredBytes)[] }) {
+        w.int32(m.value ?? 0);
+        w.bytes(m.parts ?? []);
+      },
+    },
+  );
   reg.register(h(KEY.GATE, async (_c, req: TestReq) => (await gate.promise, { value: req.value })), testCodec(KEY.GATE, 'Gate'));
   reg.register(h(KEY.API_VERSIONS, (_c, req: TestReq) => ({ value: req.value })), testCodec(KEY.API_VERSIONS, 'ApiVersions', 0, 4, 1));
   return reg;

@@ -1,7 +1,8 @@
 import { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { client, frame, KEY, openGate, sleep, startTestServer } from './helpers.js';
+import { STREAM_PIECE_BYTES } from '../../src/server/connection.js';
+import { client, frame, KEY, openGate, patternByte, sleep, startTestServer, STREAM_TAIL, streamStats } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -177,5 +178,91 @@ describe('network server', () => {
     const rs = await c.waitFor(200, 20_000);
     expect(rs.map(corr)).toEqual(Array.from({ length: 200 }, (_, i) => i));
     expect(rs.every((r) => r.length === 4 + 4 + size)).toBe(true);
+  });
+});
+
+describe('responses with deferred bytes (streamed file spans)', () => {
+  /** Checks a STREAM response: correlation id, value, then size pattern bytes and the tail. */
+  function checkStreamed(r: Buffer, id: number, size: number): void {
+    expect(corr(r)).toBe(id);
+    expect(r.readInt32BE(4)).toBe(id); // value
+    expect(r.readInt32BE(8)).toBe(size + STREAM_TAIL.length);
+    const body = r.subarray(12);
+    expect(body.length).toBe(size + STREAM_TAIL.length);
+    let bad = -1;
+    for (let i = 0; i < size && bad < 0; i++) if (body[i] !== patternByte(i)) bad = i;
+    expect(bad).toBe(-1);
+    expect(body.subarray(size).equals(STREAM_TAIL)).toBe(true);
+  }
+
+  it('streams the deferred bytes in pieces, in order, and the responses queued behind it after them', async () => {
+    const { server, port } = await setup();
+    const released = streamStats.released;
+    const c = await client(port);
+    const size = 24 * STREAM_PIECE_BYTES + 12345;
+    c.socket.write(frame(KEY.STREAM, 0, 1, [-1, 1, size]));
+    await vi.waitFor(() => expect(server.connections()[0]?.streamedResponses).toBe(1), { interval: 1 });
+    // Encoded while the stream is going: they must not overwrite the streaming response's tail.
+    c.socket.write(Buffer.concat([frame(KEY.SLEEP, 0, 2, [0, 2]), frame(KEY.BIG, 0, 3, [0, 3, 600]), frame(KEY.STREAM, 0, 4, [-1, 4, 100]), frame(KEY.SLEEP, 0, 5, [5, 5])]));
+    const rs = await c.waitFor(5, 20_000);
+    expect(rs.map(corr)).toEqual([1, 2, 3, 4, 5]);
+    checkStreamed(rs[0], 1, size);
+    expect(rs[1].readInt32BE(4)).toBe(2);
+    expect(rs[2].length).toBe(8 + 600);
+    checkStreamed(rs[3], 4, 100);
+    expect(rs[4].readInt32BE(4)).toBe(5);
+    const [conn] = server.connections();
+    expect(conn.streamedResponses).toBe(2);
+    expect(streamStats.released - released).toBe(2);
+    expect(streamStats.spans.at(-2)!.reads).toBe(25); // ceil(size / piece)
+  });
+
+  it('closes the connection when a deferred read fails, gives the response back once, and other connections go on', async () => {
+    const { port } = await setup();
+    const released = streamStats.released;
+    const a = await client(port);
+    const b = await client(port);
+    const size = 4 * STREAM_PIECE_BYTES;
+    a.socket.write(Buffer.concat([frame(KEY.STREAM, 0, 1, [2 * STREAM_PIECE_BYTES + 10, 1, size]), frame(KEY.SLEEP, 0, 2, [0, 2])]));
+    await a.closed;
+    expect(a.responses.length).toBe(0); // the size was sent, the bytes never completed
+    await vi.waitFor(() => expect(streamStats.released - released).toBe(1));
+    b.socket.write(frame(KEY.STREAM, 0, 7, [-1, 7, size]));
+    const [r] = await b.waitFor(1, 10_000);
+    checkStreamed(r, 7, size);
+    await sleep(50);
+    expect(streamStats.released - released).toBe(2);
+  });
+
+  it('gives the response back when the client goes away in the middle of a stream', async () => {
+    const { server, port } = await setup();
+    const released = streamStats.released;
+    const c = await client(port);
+    c.socket.pause(); // stops reading: the stream stalls once the socket buffers are full
+    const size = 256 * STREAM_PIECE_BYTES;
+    c.socket.write(frame(KEY.STREAM, 0, 1, [-1, 1, size]));
+    await vi.waitFor(() => expect(server.connections()[0]?.streamedResponses).toBe(1));
+    await sleep(100);
+    const span = streamStats.spans.at(-1)!;
+    expect(span.reads).toBeLessThan(256); // stalled, not read to the end
+    expect(streamStats.released - released).toBe(0);
+    c.socket.destroy();
+    await vi.waitFor(() => expect(streamStats.released - released).toBe(1));
+    await vi.waitFor(() => expect(server.connections().length).toBe(0));
+  });
+
+  it('gives back responses that were ready but never written when the connection closes', async () => {
+    const { server, port } = await setup();
+    const released = streamStats.released;
+    const c = await client(port);
+    c.socket.pause();
+    const size = 256 * STREAM_PIECE_BYTES;
+    // The first streams and stalls; the second is encoded and waits behind it.
+    c.socket.write(Buffer.concat([frame(KEY.STREAM, 0, 1, [-1, 1, size]), frame(KEY.STREAM, 0, 2, [-1, 2, size])]));
+    await vi.waitFor(() => expect(streamStats.spans.length).toBeGreaterThan(0));
+    await sleep(100);
+    expect(server.connections()[0].inFlight).toBe(1);
+    c.socket.destroy();
+    await vi.waitFor(() => expect(streamStats.released - released).toBe(2));
   });
 });

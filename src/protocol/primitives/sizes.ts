@@ -1,5 +1,5 @@
 /** Encoded sizes, for the generated size() functions. Each equals what Writer writes. */
-import { bytesLength } from './writer.js';
+import { type BytesInput, bytesLength } from './writer.js';
 
 export function sizeOfUvarint(v: number): number {
   if (v < 0x80) return 1;
@@ -40,20 +40,20 @@ export function sizeOfCompactNullableString(v: string | null): number {
   return v === null ? 1 : sizeOfCompactString(v);
 }
 
-export function sizeOfBytes(v: Buffer | readonly Buffer[]): number {
+export function sizeOfBytes(v: BytesInput): number {
   return 4 + bytesLength(v);
 }
 
-export function sizeOfNullableBytes(v: Buffer | readonly Buffer[] | null): number {
+export function sizeOfNullableBytes(v: BytesInput | null): number {
   return v === null ? 4 : 4 + bytesLength(v);
 }
 
-export function sizeOfCompactBytes(v: Buffer | readonly Buffer[]): number {
+export function sizeOfCompactBytes(v: BytesInput): number {
   const n = bytesLength(v);
   return sizeOfUvarint(n + 1) + n;
 }
 
-export function sizeOfCompactNullableBytes(v: Buffer | readonly Buffer[] | null): number {
+export function sizeOfCompactNullableBytes(v: BytesInput | null): number {
   return v === null ? 1 : sizeOfCompactBytes(v);
 }
 

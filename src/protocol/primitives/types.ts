@@ -3,11 +3,11 @@
  *
  *   int8/16/32, uint16, uint32, float64 → number     int64, varlong → bigint
  *   string → string (nullable: | null)               bytes → Buffer (a view on decode)
- *   records → Buffer | null (encode also takes Buffer[]: stored batches, written by reference)
+ *   records → Buffer | null (encode also takes a list: stored batches by reference, file spans deferred)
  *   uuid → 32 lowercase hex chars                     arrays → arrays, structs → plain objects
  */
 import type { Reader } from './reader.js';
-import type { Writer } from './writer.js';
+import type { BytesInput, Writer } from './writer.js';
 
 export const ZERO_UUID = '00000000000000000000000000000000';
 
@@ -21,10 +21,10 @@ type Leaf = string | number | bigint | boolean | null | undefined;
 
 /**
  * What encoders accept: every field optional at every depth (undefined ⇒ the field's default),
- * and Buffer fields may be given as a list of Buffers written one after another.
+ * and Buffer fields may be given as a list of pieces written one after another (BytesInput).
  */
 export type Init<T> = T extends Buffer
-  ? Buffer | readonly Buffer[]
+  ? BytesInput
   : T extends Leaf
     ? T
     : T extends readonly (infer E)[]

@@ -16,6 +16,22 @@
  */
 import type { TaggedField } from './types.js';
 
+/**
+ * Bytes that are not in memory yet (a span of a segment file): the writer counts their length and
+ * hands the object on in its chunk list; whoever writes the chunks out reads them then
+ * (src/server/connection.ts streams them to the socket).
+ */
+export interface DeferredBytes {
+  readonly length: number;
+  /** Fills `target` with the span's bytes from `from` on; rejects if they cannot all be read. */
+  read(target: Buffer, from: number): Promise<void>;
+}
+
+/** One piece of encoded output. */
+export type OutChunk = Buffer | DeferredBytes;
+/** A bytes value given to an encoder: one Buffer, or pieces written one after another. */
+export type BytesInput = Buffer | readonly OutChunk[];
+
 export const BIG_BYTES = 1024;
 const MIN_CAPACITY = 4096;
 const MAX_GROWTH = 1 << 20;
@@ -32,7 +48,8 @@ export class Writer {
   private buf: Buffer;
   private pos = 0;
   private start = 0;
-  private chunks: Buffer[] = [];
+  private chunks: OutChunk[] = [];
+  private deferred = 0;
   private flushed = 0;
 
   constructor(capacity = 16384) {
@@ -67,10 +84,17 @@ export class Writer {
 
   /** Everything written since the last finish(), as chunks (big Buffers by reference). */
   finish(): Buffer[] {
+    if (this.deferred > 0) throw new Error('output holds deferred bytes: use finishChunks()');
+    return this.finishChunks() as Buffer[];
+  }
+
+  /** Like finish(), but the chunks may include DeferredBytes, which the caller must read in. */
+  finishChunks(): OutChunk[] {
     this.cut();
     const out = this.chunks;
     this.chunks = [];
     this.flushed = 0;
+    this.deferred = 0;
     return out;
   }
 
@@ -83,6 +107,7 @@ export class Writer {
   /** Forgets all output and rewinds; earlier chunks may then be overwritten. */
   reset(): void {
     this.chunks = [];
+    this.deferred = 0;
     this.flushed = 0;
     this.pos = 0;
     this.start = 0;
@@ -266,27 +291,35 @@ export class Writer {
     else this.compactString(v);
   }
 
-  private rawList(v: Buffer | readonly Buffer[]): void {
-    if (Buffer.isBuffer(v)) this.raw(v);
-    else for (const b of v) this.raw(b);
+  /** Deferred bytes go into the chunk list as they are. */
+  private deferredRaw(v: DeferredBytes): void {
+    this.cut();
+    this.chunks.push(v);
+    this.flushed += v.length;
+    this.deferred++;
   }
 
-  bytes(v: Buffer | readonly Buffer[]): void {
+  private rawList(v: BytesInput): void {
+    if (Buffer.isBuffer(v)) this.raw(v);
+    else for (const b of v) Buffer.isBuffer(b) ? this.raw(b) : this.deferredRaw(b);
+  }
+
+  bytes(v: BytesInput): void {
     this.int32(bytesLength(v));
     this.rawList(v);
   }
 
-  nullableBytes(v: Buffer | readonly Buffer[] | null): void {
+  nullableBytes(v: BytesInput | null): void {
     if (v === null) this.int32(-1);
     else this.bytes(v);
   }
 
-  compactBytes(v: Buffer | readonly Buffer[]): void {
+  compactBytes(v: BytesInput): void {
     this.uvarint(bytesLength(v) + 1);
     this.rawList(v);
   }
 
-  compactNullableBytes(v: Buffer | readonly Buffer[] | null): void {
+  compactNullableBytes(v: BytesInput | null): void {
     if (v === null) this.uvarint(0);
     else this.compactBytes(v);
   }
@@ -323,7 +356,7 @@ export class Writer {
   }
 }
 
-export function bytesLength(v: Buffer | readonly Buffer[]): number {
+export function bytesLength(v: BytesInput): number {
   if (Buffer.isBuffer(v)) return v.length;
   let n = 0;
   for (const b of v) n += b.length;
@@ -351,8 +384,8 @@ export const writeBool = (w: Writer, v: boolean): void => w.bool(v);
 export const writeUuid = (w: Writer, v: string): void => w.uuid(v);
 export const writeString = (w: Writer, v: string): void => w.string(v);
 export const writeCompactString = (w: Writer, v: string): void => w.compactString(v);
-export const writeBytes = (w: Writer, v: Buffer | readonly Buffer[]): void => w.bytes(v);
-export const writeCompactBytes = (w: Writer, v: Buffer | readonly Buffer[]): void => w.compactBytes(v);
+export const writeBytes = (w: Writer, v: BytesInput): void => w.bytes(v);
+export const writeCompactBytes = (w: Writer, v: BytesInput): void => w.compactBytes(v);
 
 /** A tagged-field section holding only unknown fields (or none). */
 export function writeUnknownTags(w: Writer, u: readonly TaggedField[] | undefined): void {

@@ -49,6 +49,21 @@ export class OffsetIndex extends Growable {
     return i < 0 ? 0 : this.pos[i];
   }
 
+  /** The last entry whose position is at or below `position` (a batch start and that batch's last offset), or null. */
+  entryAtOrBelowPosition(position: number): { offset: number; position: number } | null {
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.pos[mid] <= position) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found < 0 ? null : { offset: this.baseOffset + this.rel[found], position: this.pos[found] };
+  }
+
   lastPosition(): number {
     return this.count === 0 ? 0 : this.pos[this.count - 1];
   }

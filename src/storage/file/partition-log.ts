@@ -7,6 +7,7 @@ import type {
   AppendBatch,
   AppendResult,
   Durability,
+  LeasedReadResult,
   LogConfig,
   PartitionLog,
   ReadResult,
@@ -17,7 +18,8 @@ import { LogFailedError, OffsetOutOfRangeError } from '../errors.js';
 import { Listeners } from '../listeners.js';
 import { segmentsToDelete, shouldRoll } from '../policy.js';
 import { readAt, type StorageFs } from './fs.js';
-import { afterEmptyBatches, findTimestampInSegment, readSegment } from './read.js';
+import { FileSpan } from './file-span.js';
+import { SPAN_MIN_BYTES, afterEmptyBatches, findTimestampInSegment, readSegment } from './read.js';
 import { FileSegment } from './segment.js';
 import { TailCache, type TailCacheBudget } from './tail-cache.js';
 import type { ReadBufferPool, ReadLease } from '../read-lease.js';
@@ -145,7 +147,9 @@ export class FilePartitionLog implements PartitionLog {
     );
   }
 
-  async read(offset: number, maxBytes: number, minOneBatch: boolean, lease?: ReadLease): Promise<ReadResult> {
+  read(offset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult>;
+  read(offset: number, maxBytes: number, minOneBatch: boolean, lease: ReadLease | undefined): Promise<LeasedReadResult>;
+  async read(offset: number, maxBytes: number, minOneBatch: boolean, lease?: ReadLease): Promise<LeasedReadResult> {
     if (offset < this.startOffset || offset > this.endOffset) {
       throw new OffsetOutOfRangeError(offset, this.startOffset, this.endOffset);
     }
@@ -154,7 +158,13 @@ export class FilePartitionLog implements PartitionLog {
     const seg = this.segments[this.segmentIndexFor(offset)];
     const pool = this.opts.readPool;
     const alloc = lease && pool ? (n: number) => pool.acquire(n, lease) : undefined;
-    const res = await this.track(readSegment(this.opts.fs, seg, offset, maxBytes, minOneBatch, this.config.indexIntervalBytes, alloc));
+    const spanFrom = lease?.spans ? SPAN_MIN_BYTES : undefined;
+    const res = await this.track(readSegment(this.opts.fs, seg, offset, maxBytes, minOneBatch, this.config.indexIntervalBytes, alloc, spanFrom));
+    if (res.span && lease) {
+      // Still this log's segment and open (a swap or deletion may have come during the read).
+      if (seg.fd < 0 || !this.segments.includes(seg)) return this.read(offset, maxBytes, minOneBatch, lease);
+      return { chunks: [new FileSpan(this.opts.fs, seg, res.span, lease)], bytes: res.bytes };
+    }
     // A compacted segment may end in empty batches only: go on to data so clients can move forward.
     const next = afterEmptyBatches(res.chunks);
     if (next === null || next >= this.endOffset || res.bytes >= maxBytes || next < this.startOffset) return res;

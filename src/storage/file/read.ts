@@ -3,6 +3,11 @@
  * wanted batch, batch headers are skipped from there, then one read takes the whole batches that
  * fit. Only the written part of the file is read. `alloc`, when given, supplies the read buffers
  * (a pool's, lent for one response).
+ *
+ * With `spanFrom`, a read of at least that many bytes is not made at all: the result is a span of
+ * the file (position, length) for the connection to stream. Its end comes from the offset index,
+ * whose entries are batch starts, so the span holds whole batches without reading them; it may stop
+ * up to an index interval and a batch short of maxBytes, as Kafka's reads may stop short too.
  */
 import type { StorageFs } from './fs.js';
 import { readAt } from './fs.js';
@@ -11,6 +16,22 @@ import type { FileSegment } from './segment.js';
 import { scanBatches, type ScannedBatch } from './scan.js';
 
 const HEADER_NEEDED = LAST_OFFSET_DELTA + 4;
+/** Reads under a lease that allows spans stream from the file from this size on (connection.ts). */
+export const SPAN_MIN_BYTES = 256 * 1024;
+
+/** Bytes of a segment file to stream instead of reading them here; lastOffsetBound is at or above their last offset. */
+export interface PlannedSpan {
+  position: number;
+  length: number;
+  lastOffsetBound: number;
+}
+
+export interface SegmentRead {
+  chunks: Buffer[];
+  bytes: number;
+  /** Instead of chunks, when the read was planned as a span (`spanFrom`). */
+  span?: PlannedSpan;
+}
 const READ_SLACK = 64 * 1024;
 
 export async function readSegment(
@@ -21,13 +42,16 @@ export async function readSegment(
   minOneBatch: boolean,
   indexInterval: number,
   alloc?: (n: number) => Buffer,
-): Promise<{ chunks: Buffer[]; bytes: number }> {
+  spanFrom?: number,
+): Promise<SegmentRead> {
   const end = seg.writtenBytes;
   const fd = seg.fd;
   let p = seg.index.lookup(offset);
-  const ahead = Math.max(0, maxBytes) + indexInterval + READ_SLACK;
+  // Only headers are needed while planning a span: read little.
+  const ahead = spanFrom === undefined ? Math.max(0, maxBytes) + indexInterval + READ_SLACK : indexInterval + READ_SLACK;
   let buf: Buffer = Buffer.alloc(0);
   let bufPos = p;
+  let firstLast = -1;
   // Skip the batches that end before offset.
   for (;;) {
     if (p >= end) return { chunks: [], bytes: 0 };
@@ -37,8 +61,8 @@ export async function readSegment(
       if (buf.length < HEADER_NEEDED) return { chunks: [], bytes: 0 };
     }
     const at = p - bufPos;
-    const last = Number(buf.readBigInt64BE(at + BASE_OFFSET)) + buf.readInt32BE(at + LAST_OFFSET_DELTA);
-    if (last >= offset) break;
+    firstLast = Number(buf.readBigInt64BE(at + BASE_OFFSET)) + buf.readInt32BE(at + LAST_OFFSET_DELTA);
+    if (firstLast >= offset) break;
     const size = entrySize(buf, at);
     if (size <= 0) return { chunks: [], bytes: 0 };
     p += size;
@@ -46,6 +70,17 @@ export async function readSegment(
   const first = entrySize(buf, p - bufPos);
   if (first > maxBytes && !minOneBatch) return { chunks: [], bytes: 0 };
   const limit = Math.min(end - p, Math.max(maxBytes, first));
+  if (spanFrom !== undefined && first > 0 && p + first <= end && limit >= spanFrom) {
+    // The span ends at the first batch's end, or further at the last indexed batch start within the limit.
+    let stop = p + first;
+    let lastOffsetBound = firstLast;
+    const cut = seg.index.entryAtOrBelowPosition(p + limit);
+    if (cut && cut.position > stop) {
+      stop = cut.position;
+      lastOffsetBound = cut.offset;
+    }
+    if (stop - p >= spanFrom) return { chunks: [], bytes: stop - p, span: { position: p, length: stop - p, lastOffsetBound } };
+  }
   let region: Buffer;
   if (p - bufPos + limit <= buf.length) region = buf.subarray(p - bufPos, p - bufPos + limit);
   else region = await readAt(fs, fd, p, limit, alloc);

@@ -32,6 +32,9 @@ export class FileSegment implements SegmentSummary {
   indexDirty = false;
   /** No longer active: its bytes are written and fsynced and its indexes persisted. */
   sealed = false;
+  /** Spans being streamed from the descriptor (retain/release), and descriptors closed meanwhile. */
+  private refs = 0;
+  private closeWhenReleased: number[] = [];
 
   constructor(
     readonly dir: string,
@@ -120,13 +123,32 @@ export class FileSegment implements SegmentSummary {
     await writeFileAtomic(fs, this.timeIndexPath, this.timeIndex.toBuffer(), false);
   }
 
+  /**
+   * Keeps the open descriptor from being closed until release(): a Fetch response that streams a
+   * span of this file holds it until the span is out, even if the segment is deleted or replaced
+   * meanwhile (the unlinked file stays readable, as with Kafka's delayed deletes).
+   */
+  retain(): number {
+    if (this.fd < 0) throw new Error(`segment ${this.logPath} is not open`);
+    this.refs++;
+    return this.fd;
+  }
+
+  release(fs: StorageFs): void {
+    if (--this.refs > 0 || this.closeWhenReleased.length === 0) return;
+    const fds = this.closeWhenReleased;
+    this.closeWhenReleased = [];
+    for (const fd of fds) fs.close(fd).catch(() => undefined);
+  }
+
   async close(fs: StorageFs): Promise<void> {
     if (this.opening) await this.opening.catch(() => undefined);
     if (this.fd >= 0) {
       const fd = this.fd;
       this.fd = -1;
       this.opening = null;
-      await fs.close(fd);
+      if (this.refs > 0) this.closeWhenReleased.push(fd);
+      else await fs.close(fd);
     }
   }
 

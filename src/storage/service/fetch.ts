@@ -10,7 +10,7 @@
  * aborted transactions (src/storage/producer-state/fetch-view.ts).
  */
 import { ErrorCode } from '../../protocol/errors.js';
-import type { PartitionLog } from '../engine.js';
+import type { PartitionLog, RecordChunk } from '../engine.js';
 import type { AbortedTxn } from '../producer-state/entry.js';
 import { committedRead } from '../producer-state/fetch-view.js';
 import type { ProducerStateService } from '../producer-state/service.js';
@@ -32,7 +32,8 @@ export interface FetchPartitionResult {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
-  chunks: Buffer[];
+  /** Batches, or file spans the connection streams when the lease allows them. */
+  chunks: RecordChunk[];
   bytes: number;
   /** read_committed only: aborted transactions overlapping the returned batches. */
   abortedTransactions?: AbortedTxn[];
@@ -74,13 +75,13 @@ async function readAll(specs: readonly FetchPartitionSpec[], maxBytes: number, p
     }
     const log = s.log;
     try {
-      let read: { chunks: Buffer[]; bytes: number; abortedTransactions?: AbortedTxn[] } = await log.read(s.fetchOffset, Math.min(s.partitionMaxBytes, budget), minOneBatch, lease);
+      let read: { chunks: RecordChunk[]; bytes: number; abortedTransactions?: AbortedTxn[] } = await log.read(s.fetchOffset, Math.min(s.partitionMaxBytes, budget), minOneBatch, lease);
       const hw = log.logEndOffset();
       let lso = producerState?.lastStableOffsetNow(log, hw) ?? hw;
       if (s.readCommitted && producerState) {
         const view = await producerState.view(log, hw);
         lso = view.lastStableOffset;
-        read = committedRead(read.chunks, s.fetchOffset, view);
+        read = await committedRead(read.chunks, s.fetchOffset, view);
       }
       results.push({ errorCode: ErrorCode.NONE, highWatermark: hw, lastStableOffset: lso, logStartOffset: log.logStartOffset(), chunks: read.chunks, bytes: read.bytes, abortedTransactions: read.abortedTransactions });
       if (read.bytes > 0) {
