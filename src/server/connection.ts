@@ -46,7 +46,7 @@ function runAll(fns: (() => void)[]): void {
 /** Deferred bytes are streamed in pieces of this size, two at a time (one read while one is written). */
 export const STREAM_PIECE_BYTES = 1024 * 1024;
 /** Idle stream pieces kept for the next stream, process-wide. */
-const MAX_IDLE_PIECES = 8;
+const MAX_IDLE_PIECES = 4;
 const idlePieces: Buffer[] = [];
 
 function takePiece(): Buffer {
@@ -296,11 +296,16 @@ export class Connection {
     const s = this.socket;
     const pieces = [takePiece(), takePiece()];
     let failed: unknown = null;
+    // A socket that fails under a write is the peer going away, not a broker fault.
+    let peerGone = false;
     let writing: Promise<void> = Promise.resolve();
     const write = (b: Buffer): Promise<void> =>
       new Promise<void>((resolve) => {
         s.write(b, (err) => {
-          if (err) failed ??= err;
+          if (err && failed === null) {
+            failed = err;
+            peerGone = true;
+          }
           resolve();
         });
       });
@@ -334,7 +339,7 @@ export class Connection {
     this.streaming = false;
     if (sent) runAll(sent);
     if (failed !== null && !this.closed) {
-      this.close('streaming a response failed', 'warn', failed, true);
+      this.close(peerGone ? 'peer went away during a streamed response' : 'reading a streamed response failed', peerGone ? 'debug' : 'warn', failed, true);
       return;
     }
     if (!this.closed) this.pump();

@@ -12,7 +12,8 @@ import { FileStorageEngine } from '../../src/storage/index.js';
 import { committedRead } from '../../src/storage/producer-state/fetch-view.js';
 import { SPAN_MIN_BYTES } from '../../src/storage/file/read.js';
 import { ReadLease } from '../../src/storage/read-lease.js';
-import { KafkaTestClient, batchOf, fetchOnce, produce, recordsOf } from '../helpers/kafka-client.js';
+import { fillPartitions, walkPartition } from '../helpers/disk-fetch.js';
+import { KafkaTestClient } from '../helpers/kafka-client.js';
 import { Clock, makeBatch, parseChunks, tempDir } from './helpers.js';
 
 const config = (over: Partial<LogConfig> = {}): LogConfig => ({ ...DEFAULT_LOG_CONFIG, indexIntervalBytes: 4096, ...over });
@@ -142,14 +143,7 @@ describe('Fetch of large backlogs from disk, streamed', () => {
     dir = tempDir('brook-span-broker-');
     broker = await startBroker({ port: 0, config: { 'log.dirs': dir.dir, 'log.level': 'silent', 'log.tail.cache.bytes': 0 } });
     expect((await broker.services.topics.createTopic({ name: 'big', numPartitions: PARTITIONS })).errorCode).toBe(0);
-    const c = await KafkaTestClient.connect(broker.port);
-    for (let p = 0; p < PARTITIONS; p++) {
-      for (let b = 0; b < BATCHES; b++) {
-        const values = Array.from({ length: PER_BATCH }, (_, k) => value(p, b * PER_BATCH + k));
-        expect((await produce(c, 'big', p, batchOf(values))).errorCode).toBe(0);
-      }
-    }
-    await c.close();
+    await fillPartitions(broker.port, 'big', PARTITIONS, BATCHES, PER_BATCH, value);
   }, 60_000);
 
   afterEach(async () => {
@@ -157,23 +151,8 @@ describe('Fetch of large backlogs from disk, streamed', () => {
     dir.cleanup();
   });
 
-  /** Walks a partition from offset 0 in fetches of `partitionMaxBytes`, checking every value. */
-  async function walk(client: KafkaTestClient, p: number, version: number, partitionMaxBytes: number): Promise<number> {
-    let offset = 0;
-    const end = BATCHES * PER_BATCH;
-    while (offset < end) {
-      const { partition } = await fetchOnce(client, 'big', p, offset, { version, partitionMaxBytes });
-      expect(partition!.errorCode).toBe(0);
-      const records = recordsOf(partition!.records).filter((r) => Number(r.offset) >= offset);
-      expect(records.length).toBeGreaterThan(0);
-      for (const r of records) {
-        expect(Number(r.offset)).toBe(offset);
-        expect(r.value?.toString()).toBe(value(p, offset));
-        offset++;
-      }
-    }
-    return offset;
-  }
+  const walk = (client: KafkaTestClient, p: number, version: number, partitionMaxBytes: number) =>
+    walkPartition(client, 'big', p, BATCHES * PER_BATCH, value, { version, partitionMaxBytes });
 
   it('serves every record intact to concurrent consumers, streaming from v10 on and reading in below it', async () => {
     const clients = await Promise.all([0, 1, 2].map(() => KafkaTestClient.connect(broker.port)));

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '../../src/broker.js';
 import type { FileStorageEngine } from '../../src/storage/index.js';
 import { ReadBufferPool, ReadLease } from '../../src/storage/read-lease.js';
-import { KafkaTestClient, batchOf, fetchOnce, produce, recordsOf } from '../helpers/kafka-client.js';
+import { fillPartitions, walkPartition } from '../helpers/disk-fetch.js';
+import { KafkaTestClient } from '../helpers/kafka-client.js';
 
 describe('ReadBufferPool', () => {
   it('lends power-of-two buffers and reuses them only after the lease is released', () => {
@@ -56,14 +57,7 @@ describe('Fetch from disk with pooled read buffers', () => {
     // No tail cache: every fetch reads the segment files.
     broker = await startBroker({ port: 0, config: { 'log.dirs': dir, 'log.level': 'silent', 'log.tail.cache.bytes': 0 } });
     expect((await broker.services.topics.createTopic({ name: 'pool', numPartitions: PARTITIONS })).errorCode).toBe(0);
-    const c = await KafkaTestClient.connect(broker.port);
-    for (let p = 0; p < PARTITIONS; p++) {
-      for (let b = 0; b < BATCHES; b++) {
-        const values = Array.from({ length: PER_BATCH }, (_, k) => value(p, b * PER_BATCH + k));
-        expect((await produce(c, 'pool', p, batchOf(values))).errorCode).toBe(0);
-      }
-    }
-    await c.close();
+    await fillPartitions(broker.port, 'pool', PARTITIONS, BATCHES, PER_BATCH, value);
   }, 60_000);
 
   afterAll(async () => {
@@ -72,22 +66,7 @@ describe('Fetch from disk with pooled read buffers', () => {
   });
 
   /** Walks a partition from offset 0 in small fetches, checking every value. */
-  async function walk(client: KafkaTestClient, p: number): Promise<number> {
-    let offset = 0;
-    const end = BATCHES * PER_BATCH;
-    while (offset < end) {
-      const { partition } = await fetchOnce(client, 'pool', p, offset, { partitionMaxBytes: 20 * 1024 });
-      expect(partition!.errorCode).toBe(0);
-      const records = recordsOf(partition!.records).filter((r) => Number(r.offset) >= offset);
-      expect(records.length).toBeGreaterThan(0);
-      for (const r of records) {
-        expect(Number(r.offset)).toBe(offset);
-        expect(r.value?.toString()).toBe(value(p, offset));
-        offset++;
-      }
-    }
-    return offset;
-  }
+  const walk = (client: KafkaTestClient, p: number) => walkPartition(client, 'pool', p, BATCHES * PER_BATCH, value, { partitionMaxBytes: 20 * 1024 });
 
   it('serves every record intact while concurrent fetches reuse the same buffers, and gives them all back', async () => {
     const pool = (broker.services.storage as FileStorageEngine).readPool;

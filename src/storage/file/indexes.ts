@@ -7,6 +7,21 @@
  */
 
 export const OFFSET_ENTRY_SIZE = 8;
+
+/** Index of the last of the first `count` (ascending) values that is at or below `v`, or -1. */
+function lastAtOrBelow(values: Int32Array, count: number, v: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] <= v) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
 export const TIME_ENTRY_SIZE = 12;
 
 class Growable {
@@ -51,16 +66,7 @@ export class OffsetIndex extends Growable {
 
   /** The last entry whose position is at or below `position` (a batch start and that batch's last offset), or null. */
   entryAtOrBelowPosition(position: number): { offset: number; position: number } | null {
-    let lo = 0;
-    let hi = this.count - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.pos[mid] <= position) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBelow(this.pos, this.count, position);
     return found < 0 ? null : { offset: this.baseOffset + this.rel[found], position: this.pos[found] };
   }
 
@@ -74,17 +80,7 @@ export class OffsetIndex extends Growable {
   }
 
   private slotAtOrBelow(r: number): number {
-    let lo = 0;
-    let hi = this.count - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.rel[mid] <= r) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
+    return lastAtOrBelow(this.rel, this.count, r);
   }
 
   toBuffer(): Buffer {
