@@ -75,9 +75,10 @@ export interface AppendResult {
   logStartOffset: number;
 }
 
-export interface ReadResult {
+/** `C` is RecordChunk for reads under a lease that allows file spans. */
+export interface ReadResult<C extends RecordChunk = Buffer> {
   /** Whole batches, starting with the one that contains the requested offset. Slices, no copies where possible. */
-  chunks: Buffer[];
+  chunks: C[];
   bytes: number;
 }
 
@@ -91,12 +92,6 @@ export interface RecordSpan extends DeferredBytes {
 }
 
 export type RecordChunk = Buffer | RecordSpan;
-
-/** A read under a lease: with `lease.spans`, large reads from disk come as RecordSpans. */
-export interface LeasedReadResult {
-  chunks: RecordChunk[];
-  bytes: number;
-}
 
 export interface TimestampLookup {
   offset: number;
@@ -126,7 +121,7 @@ export interface PartitionLog {
    * after releasing it.
    */
   read(offset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult>;
-  read(offset: number, maxBytes: number, minOneBatch: boolean, lease: ReadLease | undefined): Promise<LeasedReadResult>;
+  read(offset: number, maxBytes: number, minOneBatch: boolean, lease: ReadLease | undefined): Promise<ReadResult<RecordChunk>>;
   /** Earliest offset whose batch maxTimestamp >= timestamp (ListOffsets by time), or null. */
   offsetForTimestamp(timestamp: number): Promise<TimestampLookup | null>;
   /** The largest timestamp in the log and its offset (ListOffsets MAX_TIMESTAMP), or null when empty. */

@@ -20,7 +20,7 @@ export class ReadLease {
    */
   constructor(readonly spans = false) {}
 
-  /** Records a buffer's (or an open file's) way back; called by the pool and by file spans. */
+  /** Records a buffer's (or an open file's) way back, run once by release(); called by the pool and by file spans. */
   hold(giveBack: () => void): void {
     this.returns.push(giveBack);
   }
@@ -71,11 +71,8 @@ export class ReadBufferPool {
     }
     this.outstanding++;
     this.lent++;
-    let back = false;
     const pooled = buf;
     lease.hold(() => {
-      if (back) return;
-      back = true;
       this.outstanding--;
       if (this.pooledBytes + size > this.maxPooledBytes) return;
       let list = this.free.get(size);

@@ -7,7 +7,7 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '../../src/broker.js';
-import { DEFAULT_LOG_CONFIG, type LeasedReadResult, type LogConfig, type RecordSpan } from '../../src/storage/engine.js';
+import { DEFAULT_LOG_CONFIG, type LogConfig, type ReadResult, type RecordChunk, type RecordSpan } from '../../src/storage/engine.js';
 import { FileStorageEngine } from '../../src/storage/index.js';
 import { committedRead } from '../../src/storage/producer-state/fetch-view.js';
 import { SPAN_MIN_BYTES } from '../../src/storage/file/read.js';
@@ -46,7 +46,7 @@ async function filled(n: number, cfg = config()) {
   return { e, log };
 }
 
-const spansOf = (r: LeasedReadResult): RecordSpan[] => r.chunks.filter((c): c is RecordSpan => !Buffer.isBuffer(c));
+const spansOf = (r: ReadResult<RecordChunk>): RecordSpan[] => r.chunks.filter((c): c is RecordSpan => !Buffer.isBuffer(c));
 
 async function readIn(span: RecordSpan): Promise<Buffer> {
   const buf = Buffer.alloc(span.length);

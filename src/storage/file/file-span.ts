@@ -28,12 +28,7 @@ export class FileSpan implements RecordSpan {
     this.length = planned.length;
     this.lastOffsetBound = planned.lastOffsetBound;
     this.fd = seg.retain();
-    let held = true;
-    lease.hold(() => {
-      if (!held) return;
-      held = false;
-      seg.release(fs);
-    });
+    lease.hold(() => seg.release(fs));
   }
 
   async read(target: Buffer, from: number): Promise<void> {

@@ -7,6 +7,7 @@
  */
 
 export const OFFSET_ENTRY_SIZE = 8;
+export const TIME_ENTRY_SIZE = 12;
 
 /** Index of the last of the first `count` (ascending) values that is at or below `v`, or -1. */
 function lastAtOrBelow(values: Int32Array, count: number, v: number): number {
@@ -22,7 +23,6 @@ function lastAtOrBelow(values: Int32Array, count: number, v: number): number {
   }
   return found;
 }
-export const TIME_ENTRY_SIZE = 12;
 
 class Growable {
   protected cap = 0;

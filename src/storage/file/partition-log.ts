@@ -7,10 +7,10 @@ import type {
   AppendBatch,
   AppendResult,
   Durability,
-  LeasedReadResult,
   LogConfig,
   PartitionLog,
   ReadResult,
+  RecordChunk,
   TimestampLookup,
 } from '../engine.js';
 import { setBaseOffset, setPartitionLeaderEpoch } from '../../protocol/records/batch-header.js';
@@ -148,8 +148,8 @@ export class FilePartitionLog implements PartitionLog {
   }
 
   read(offset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult>;
-  read(offset: number, maxBytes: number, minOneBatch: boolean, lease: ReadLease | undefined): Promise<LeasedReadResult>;
-  async read(offset: number, maxBytes: number, minOneBatch: boolean, lease?: ReadLease): Promise<LeasedReadResult> {
+  read(offset: number, maxBytes: number, minOneBatch: boolean, lease: ReadLease | undefined): Promise<ReadResult<RecordChunk>>;
+  async read(offset: number, maxBytes: number, minOneBatch: boolean, lease?: ReadLease): Promise<ReadResult<RecordChunk>> {
     if (offset < this.startOffset || offset > this.endOffset) {
       throw new OffsetOutOfRangeError(offset, this.startOffset, this.endOffset);
     }

@@ -18,6 +18,7 @@ import { scanBatches, type ScannedBatch } from './scan.js';
 const HEADER_NEEDED = LAST_OFFSET_DELTA + 4;
 /** Reads under a lease that allows spans stream from the file from this size on (connection.ts). */
 export const SPAN_MIN_BYTES = 256 * 1024;
+const READ_SLACK = 64 * 1024;
 
 /** Bytes of a segment file to stream instead of reading them here; lastOffsetBound is at or above their last offset. */
 export interface PlannedSpan {
@@ -32,7 +33,6 @@ export interface SegmentRead {
   /** Instead of chunks, when the read was planned as a span (`spanFrom`). */
   span?: PlannedSpan;
 }
-const READ_SLACK = 64 * 1024;
 
 export async function readSegment(
   fs: StorageFs,
