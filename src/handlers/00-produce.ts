@@ -31,6 +31,9 @@ export function handle(ctx: RequestContext, request: ProduceRequest, version: nu
     );
   });
   return Promise.all(pending.map((ps) => Promise.all(ps))).then((results) => {
+    // Every append has settled (producePartition never rejects). With acks=0 the log may still be
+    // writing the frame's bytes; after an error, where an append stopped is not known: keep the frame.
+    if (durability !== 'none' && results.every((ps) => ps.every((r) => r.errorCode === ErrorCode.NONE))) ctx.releaseRequestBytes?.();
     if (durability === 'none') {
       const firstError = results.flat().find((r) => r.errorCode !== ErrorCode.NONE);
       if (firstError) throw new Error(`acks=0 produce failed with error ${firstError.errorCode}; closing the connection as Kafka does`);

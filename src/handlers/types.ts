@@ -79,6 +79,13 @@ export interface RequestContext {
    * (src/storage/read-lease.ts). Absent outside a real connection.
    */
   readonly onResponseSent?: (fn: () => void) => void;
+  /**
+   * Declares that nothing holds a view of the request's bytes any more (the decoded request's byte
+   * fields included): the connection may reuse the frame's memory for a later request. Call it at
+   * most once, at any time, also after the response. A handler that never calls it leaves the
+   * frame to the GC, which is always safe. Absent outside a real connection.
+   */
+  readonly releaseRequestBytes?: () => void;
 }
 
 export type HandlerResult<Res> = Res | NoResponse | Promise<Res | NoResponse>;

@@ -15,7 +15,9 @@ import type { Logger } from 'pino';
 import { type DeferredBytes, type OutChunk, Writer } from '../protocol/primitives/index.js';
 import type { ConnectionInfo } from '../handlers/types.js';
 import type { ConnectionContext, Dispatcher, Encoded } from './dispatcher.js';
+import { BufferPool, bufferPool } from '../protocol/primitives/buffer-pool.js';
 import { FrameError, Framer } from './framer.js';
+import { readInto, sharedReadBuffer } from './read-buffer.js';
 
 export interface ConnectionOptions {
   maxFrameBytes: number;
@@ -28,6 +30,8 @@ export interface ConnectionOptions {
    * requests in flight) can make the broker hold.
    */
   maxInFlightBytes?: number;
+  /** false: take 'data' events (a new buffer per read) instead of reading into chosen buffers. */
+  socketReadBuffers?: boolean;
 }
 
 interface Slot {
@@ -55,6 +59,15 @@ function takePiece(): Buffer {
 
 function givePiece(b: Buffer): void {
   if (idlePieces.length < MAX_IDLE_PIECES) idlePieces.push(b);
+}
+
+/** Gives a pooled request frame back, once however often it is called (RequestContext.releaseRequestBytes). */
+function releaser(frame: Buffer): () => void {
+  let held: Buffer | null = frame;
+  return () => {
+    if (held !== null) bufferPool.give(held);
+    held = null;
+  };
 }
 
 const isDeferred = (c: OutChunk): c is DeferredBytes => !Buffer.isBuffer(c);
@@ -95,7 +108,8 @@ export class Connection {
     this.ctx = { info, writer: this.writer, signal: this.abort.signal, logger: this.logger };
     socket.setNoDelay(true);
     if (opts.idleMs > 0) socket.setTimeout(opts.idleMs);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    const direct = opts.socketReadBuffers !== false && readInto(socket, this.readTarget, (buf, n) => this.onData(buf, n));
+    if (!direct) socket.on('data', (chunk: Buffer) => this.onData(chunk, chunk.length));
     socket.on('drain', () => this.onDrain());
     socket.on('timeout', () => this.onTimeout());
     socket.on('error', (err) => this.logger.debug({ err }, 'socket error'));
@@ -144,9 +158,12 @@ export class Connection {
     this.onClose(this);
   }
 
-  private onData(chunk: Buffer): void {
+  /** Where the next socket read lands: the rest of a large frame, else the shared read buffer. */
+  private readonly readTarget = (): Buffer => this.framer.readTarget() ?? sharedReadBuffer();
+
+  private onData(buf: Buffer, n: number): void {
     if (this.closed) return;
-    this.framer.push(chunk);
+    this.framer.received(buf, n);
     this.pump();
   }
 
@@ -197,7 +214,7 @@ export class Connection {
     this.inFlightBytes += frame.length;
     let outcome;
     try {
-      outcome = this.dispatcher.dispatch(frame, this.ctx, (fn) => (slot.sent ??= []).push(fn));
+      outcome = this.dispatcher.dispatch(frame, this.ctx, (fn) => (slot.sent ??= []).push(fn), BufferPool.pools(frame.length) ? releaser(frame) : undefined);
     } catch (err) {
       this.close('request dispatch failed', 'warn', err);
       return;

@@ -39,7 +39,7 @@ export class Dispatcher {
     private readonly services: BrokerServices,
   ) {}
 
-  dispatch(frame: Buffer, conn: ConnectionContext, onResponseSent?: (fn: () => void) => void): Outcome {
+  dispatch(frame: Buffer, conn: ConnectionContext, onResponseSent?: (fn: () => void) => void, releaseRequestBytes?: () => void): Outcome {
     if (frame.length < 8) return { close: `request of ${frame.length} bytes is too short for a header`, level: 'warn' };
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
@@ -77,6 +77,7 @@ export class Dispatcher {
       signal: conn.signal,
       logger: conn.logger,
       onResponseSent,
+      releaseRequestBytes,
     };
     let result: unknown;
     try {

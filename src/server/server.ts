@@ -83,6 +83,7 @@ export class NetworkServer {
         idleMs: this.opts.idleMs ?? 600000,
         maxInFlight: this.opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
         maxInFlightBytes: this.opts.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES,
+        socketReadBuffers: this.opts.socketReadBuffers,
       },
       this.opts.logger,
       (c) => this.conns.delete(c),

@@ -61,7 +61,11 @@ export type Durability =
   | 'synced'; // acks=all: fsynced (group commit: one fsync for every waiter)
 
 export interface AppendBatch {
-  /** One v2 batch, CRC already checked. Its baseOffset and partitionLeaderEpoch are rewritten in place. */
+  /**
+   * One v2 batch, CRC already checked. Its baseOffset and partitionLeaderEpoch are rewritten in place.
+   * It may be a view of a request frame that is reused once the append's promise settles (for
+   * durability 'written' or 'synced'): an engine copies whatever it keeps in memory.
+   */
   buf: Buffer;
   /** Number of offsets the batch spans: lastOffsetDelta + 1. */
   offsetCount: number;

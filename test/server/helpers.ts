@@ -35,7 +35,14 @@ export function testCodec(apiKey: number, name: string, min = 0, max = 3, header
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const KEY = { SLEEP: 100, NO_RESPONSE: 101, THROW: 102, BIG: 103, GATE: 104, STREAM: 105, API_VERSIONS: 18 } as const;
+export const KEY = { SLEEP: 100, NO_RESPONSE: 101, THROW: 102, BIG: 103, GATE: 104, STREAM: 105, SUM: 106, API_VERSIONS: 18 } as const;
+
+/** SUM's answer: a checksum of the whole request body. */
+export function bodySum(body: Buffer): number {
+  let h = body.length;
+  for (let i = 0; i < body.length; i++) h = (Math.imul(h, 31) + body[i]) | 0;
+  return h;
+}
 
 /** Byte i of a STREAM response's deferred bytes. */
 export const patternByte = (i: number) => i % 251;
@@ -99,12 +106,26 @@ export function testRegistry(): HandlerRegistry {
       },
     },
   );
+  // SUM: any body; waits a little, answers the body's checksum as it is then, and only then lets
+  // the connection reuse the frame. A frame reused while its request still held it answers wrong.
+  reg.register(
+    h(KEY.SUM, async (c, req: { body: Buffer }) => {
+      await sleep(req.body.length % 4);
+      const sum = bodySum(req.body);
+      c.releaseRequestBytes?.();
+      c.releaseRequestBytes?.(); // a second call must not give the frame back twice
+      return { value: sum };
+    }),
+    { ...testCodec(KEY.SUM, 'Sum'), decodeRequest: (r: Reader) => ({ body: r.raw(r.remaining) }) },
+  );
   reg.register(h(KEY.GATE, async (_c, req: TestReq) => (await gate.promise, { value: req.value })), testCodec(KEY.GATE, 'Gate'));
   reg.register(h(KEY.API_VERSIONS, (_c, req: TestReq) => ({ value: req.value })), testCodec(KEY.API_VERSIONS, 'ApiVersions', 0, 4, 1));
   return reg;
 }
 
-export async function startTestServer(opts: { idleMs?: number; maxFrameBytes?: number; maxInFlight?: number; maxInFlightBytes?: number } = {}) {
+export async function startTestServer(
+  opts: { idleMs?: number; maxFrameBytes?: number; maxInFlight?: number; maxInFlightBytes?: number; socketReadBuffers?: boolean } = {},
+) {
   const registry = testRegistry();
   const services = { clock: { now: () => Date.now() } } as unknown as BrokerServices;
   const server = new NetworkServer({
@@ -115,9 +136,22 @@ export async function startTestServer(opts: { idleMs?: number; maxFrameBytes?: n
     idleMs: opts.idleMs ?? 60_000,
     maxInFlight: opts.maxInFlight,
     maxInFlightBytes: opts.maxInFlightBytes,
+    socketReadBuffers: opts.socketReadBuffers,
   });
   const [bound] = await server.start();
   return { server, port: bound.port };
+}
+
+/** A request frame with header v1 (clientId "t") and a raw body. */
+export function rawFrame(apiKey: number, correlationId: number, body: Buffer): Buffer {
+  const head = Buffer.alloc(4 + 8 + 3);
+  let o = head.writeInt32BE(head.length - 4 + body.length, 0);
+  o = head.writeInt16BE(apiKey, o);
+  o = head.writeInt16BE(0, o);
+  o = head.writeInt32BE(correlationId, o);
+  o = head.writeInt16BE(1, o);
+  head.write('t', o);
+  return Buffer.concat([head, body]);
 }
 
 /** A request frame with header v1 (clientId "t"). */

@@ -2,7 +2,8 @@ import { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { STREAM_PIECE_BYTES } from '../../src/server/connection.js';
-import { client, frame, KEY, openGate, patternByte, sleep, startTestServer, STREAM_TAIL, streamStats } from './helpers.js';
+import { bufferPool } from '../../src/protocol/primitives/buffer-pool.js';
+import { bodySum, client, frame, KEY, openGate, patternByte, rawFrame, sleep, startTestServer, STREAM_TAIL, streamStats } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -41,6 +42,34 @@ describe('network server', () => {
     expect(corr(r)).toBe(42);
     expect(r.readInt32BE(4)).toBe(7);
   });
+
+  for (const socketReadBuffers of [true, false]) {
+    it(`frames of every size arrive whole and stay intact while held, and released frames are reused (${socketReadBuffers ? 'reads into chosen buffers' : "'data' events"})`, async () => {
+      const { port } = await setup({ socketReadBuffers, maxFrameBytes: 8 * 1024 * 1024 });
+      const c = await client(port);
+      let seed = 7;
+      const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+      const sizes = [0, 1, 4000, 4200, 70_000, 300_000, 5 * 1024 * 1024]; // Node's pool, pooled classes, grown (> 4 MiB)
+      for (let i = 0; i < 60; i++) sizes.push(rnd(3) === 0 ? rnd(4096) : 4097 + rnd(400_000));
+      const bodies = sizes.map((n) => Buffer.from(Array.from({ length: n }, () => rnd(256))));
+      const bytes = Buffer.concat(bodies.map((b, i) => rawFrame(KEY.SUM, i, b)));
+      const taken = bufferPool.taken;
+      const allocated = bufferPool.allocated;
+      // Written in uneven pieces, so frames and size headers span reads.
+      for (let at = 0; at < bytes.length; ) {
+        const n = 1 + rnd(200_000);
+        c.socket.write(bytes.subarray(at, at + n));
+        at += n;
+        if (rnd(4) === 0) await sleep(1);
+      }
+      const rs = await c.waitFor(bodies.length, 20_000);
+      expect(rs.map(corr)).toEqual(bodies.map((_, i) => i));
+      expect(rs.map((r) => r.readInt32BE(4))).toEqual(bodies.map(bodySum));
+      const pooled = sizes.filter((n) => n + 11 > 4096 && n + 11 <= 4 * 1024 * 1024).length; // frame = 11 header bytes + body
+      expect(bufferPool.taken - taken).toBe(pooled);
+      expect(bufferPool.allocated - allocated).toBeLessThan(pooled); // given back and taken again
+    });
+  }
 
   it('answers pipelined requests in request order when the first finishes last', async () => {
     const { port } = await setup();

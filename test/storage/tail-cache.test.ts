@@ -1,7 +1,9 @@
 /** Tail cache: per-partition limit, broker-wide budget (log.tail.cache.bytes) with LRU eviction. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOG_CONFIG } from '../../src/storage/engine.js';
+import { BufferPool } from '../../src/protocol/primitives/buffer-pool.js';
 import { TailCache, TailCacheBudget } from '../../src/storage/file/tail-cache.js';
+import { ReadLease } from '../../src/storage/read-lease.js';
 import { FileStorageEngine } from '../../src/storage/index.js';
 import { Clock, makeBatch, parseChunks, tempDir } from './helpers.js';
 
@@ -34,19 +36,46 @@ describe('TailCache', () => {
     expect(items.length).toBeLessThan(600);
   });
 
-  it('copies a batch that is a small view into a large request buffer, and keeps a whole buffer by reference', () => {
-    const c = new TailCache(1 << 20);
+  it('copies every batch, so the request frame it came from may be reused at once', () => {
+    const c = new TailCache(1 << 20, null, new BufferPool());
     const request = Buffer.alloc(512 * 1024, 7); // eight partitions' batches in one frame
     const view = request.subarray(64 * 1024, 128 * 1024);
     c.push({ baseOffset: 0, lastOffset: 0, maxTimestamp: 0, buf: view });
-    const own = Buffer.alloc(64 * 1024, 9);
-    c.push({ baseOffset: 1, lastOffset: 1, maxTimestamp: 0, buf: own });
-    const [cachedView, cachedOwn] = c.read(0, 1 << 20, true).chunks;
-    expect(cachedView.equals(view)).toBe(true);
-    expect(cachedView.buffer).not.toBe(request.buffer); // the 512 KiB request is not pinned
-    expect(cachedView.buffer.byteLength).toBeLessThan(2 * view.length);
-    expect(cachedOwn).toBe(own);
-    expect(c.sizeBytes).toBe(128 * 1024);
+    const small = Buffer.alloc(100, 9);
+    c.push({ baseOffset: 1, lastOffset: 1, maxTimestamp: 0, buf: small });
+    request.fill(1); // the connection reuses the frame
+    small.fill(2);
+    const lease = new ReadLease();
+    const [cachedView, cachedSmall] = c.read(0, 1 << 20, true, lease).chunks;
+    expect(cachedView.equals(Buffer.alloc(64 * 1024, 7))).toBe(true);
+    expect(cachedView.buffer.byteLength).toBeLessThan(2 * view.length); // the 512 KiB request is not pinned
+    expect(cachedSmall.equals(Buffer.alloc(100, 9))).toBe(true);
+    expect(c.sizeBytes).toBe(64 * 1024 + 100);
+  });
+
+  it('reuses a pooled copy only once it is dropped and no response holds it', () => {
+    const pool = new BufferPool();
+    const c = new TailCache(64 * 1024, null, pool);
+    c.push({ baseOffset: 0, lastOffset: 0, maxTimestamp: 0, buf: Buffer.alloc(40_000, 1) });
+    const lease = new ReadLease();
+    const [held] = c.read(0, 1 << 20, true, lease).chunks;
+    const [copy] = c.read(0, 1 << 20, true).chunks; // no lease: a private copy
+    expect(copy.buffer).not.toBe(held.buffer);
+    c.push({ baseOffset: 1, lastOffset: 1, maxTimestamp: 0, buf: Buffer.alloc(40_000, 2) });
+    c.evict(2); // over 64 KiB: offset 0 is dropped, but the lease still holds its buffer
+    expect(c.firstOffset()).toBe(1);
+    expect(pool.idleBytes).toBe(0);
+    c.push({ baseOffset: 2, lastOffset: 2, maxTimestamp: 0, buf: Buffer.alloc(40_000, 3) });
+    expect(held.equals(Buffer.alloc(40_000, 1))).toBe(true); // not overwritten by the new copy
+    lease.release();
+    expect(pool.idleBytes).toBe(40_960); // back in the pool (its 40 KiB class)
+    const allocated = pool.allocated;
+    c.evict(3);
+    c.push({ baseOffset: 3, lastOffset: 3, maxTimestamp: 0, buf: Buffer.alloc(40_000, 4) });
+    expect(pool.allocated).toBe(allocated); // the released buffer was used again
+    expect(c.read(3, 1 << 20, true).chunks[0].equals(Buffer.alloc(40_000, 4))).toBe(true);
+    c.clear();
+    expect(pool.idleBytes).toBeGreaterThanOrEqual(2 * 40_960); // clear gives every copy back
   });
 
   it('the broker budget evicts the least recently used partition first', () => {

@@ -154,7 +154,7 @@ export class FilePartitionLog implements PartitionLog {
       throw new OffsetOutOfRangeError(offset, this.startOffset, this.endOffset);
     }
     if (offset === this.endOffset) return { chunks: [], bytes: 0 };
-    if (offset >= this.cache.firstOffset()) return this.cache.read(offset, maxBytes, minOneBatch);
+    if (offset >= this.cache.firstOffset()) return this.cache.read(offset, maxBytes, minOneBatch, lease);
     const seg = this.segments[this.segmentIndexFor(offset)];
     const pool = this.opts.readPool;
     const alloc = lease && pool ? (n: number) => pool.acquire(n, lease) : undefined;

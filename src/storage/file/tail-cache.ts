@@ -6,17 +6,43 @@
  * written (everything below the cache's first offset is in the files), so the total may be
  * exceeded briefly by bytes still waiting for their write.
  *
- * Dropped batches are unreferenced at once (their slots are cleared), so their memory goes back
- * with the next GC. A batch that is a small view into a much larger buffer (a produce request
- * carrying many partitions, a 64 KiB socket read) is copied on push, so the cache never keeps
- * much more than its accounted bytes alive: without the copy, eight partitions' caches each
- * pinning whole multi-partition requests could hold several times the budget.
+ * Every batch is copied on push. The produce path's request frames are reused once their appends
+ * are written (src/protocol/primitives/buffer-pool.ts), so the cache may not keep views of them;
+ * a copy also never keeps more than its accounted bytes alive, as a view of a request carrying many
+ * partitions would. Dropped batches are unreferenced at once (their slots are cleared). Copies of more than 4 KiB go into pooled buffers, which
+ * return to the pool once the batch is dropped and no response still holds them (a read under a
+ * ReadLease holds them until the lease is released), so a steady stream of produce requests
+ * allocates no new memory for the cache.
  */
+import { BufferPool, bufferPool } from '../../protocol/primitives/buffer-pool.js';
+import type { ReadLease } from '../read-lease.js';
+
 export interface CachedBatch {
   baseOffset: number;
   lastOffset: number;
   maxTimestamp: number;
   buf: Buffer;
+  /** Set when buf is pooled: released when the batch leaves the cache. */
+  copy?: PooledCopy;
+}
+
+/** A cached batch's pooled buffer: back to its pool once the cache and every response holding it let go. */
+export class PooledCopy {
+  private refs = 1;
+  constructor(
+    private readonly pool: BufferPool,
+    private readonly buf: Buffer,
+  ) {}
+
+  /** One more holder, until the lease is released. */
+  holdFor(lease: ReadLease): void {
+    this.refs++;
+    lease.hold(this.unref);
+  }
+
+  readonly unref = (): void => {
+    if (--this.refs === 0) this.pool.give(this.buf);
+  };
 }
 
 /** A byte budget shared by the tail caches of one broker, evicting least recently used first. */
@@ -65,11 +91,6 @@ export class TailCacheBudget {
   }
 }
 
-/** True when keeping `buf` alive would keep more than twice its length (plus a page) alive. */
-export function pinsMoreThanItUses(buf: Buffer): boolean {
-  return buf.buffer.byteLength > 2 * buf.length + 4096;
-}
-
 export class TailCache {
   /** Slots before `head` are cleared (undefined) and compacted away from time to time. */
   private items: (CachedBatch | undefined)[] = [];
@@ -81,6 +102,7 @@ export class TailCache {
   constructor(
     private readonly limitBytes: number,
     private readonly budget: TailCacheBudget | null = null,
+    private readonly pool: BufferPool = bufferPool,
   ) {}
 
   /** Bytes held (tests, metrics). */
@@ -89,7 +111,9 @@ export class TailCache {
   }
 
   push(b: CachedBatch): void {
-    if (pinsMoreThanItUses(b.buf)) b = { ...b, buf: Buffer.from(b.buf) };
+    const buf = this.pool.take(b.buf.length);
+    b.buf.copy(buf);
+    b = { ...b, buf, copy: BufferPool.pools(buf.length) ? new PooledCopy(this.pool, buf) : undefined };
     this.items.push(b);
     this.bytes += b.buf.length;
     if (this.budget) {
@@ -122,7 +146,9 @@ export class TailCache {
 
   /** Removes the first live batch; returns its size. */
   private dropHead(): number {
-    const len = this.items[this.head]!.buf.length;
+    const b = this.items[this.head]!;
+    const len = b.buf.length;
+    b.copy?.unref();
     this.items[this.head] = undefined;
     this.head++;
     this.bytes -= len;
@@ -154,8 +180,12 @@ export class TailCache {
     return this.head < this.items.length ? this.items[this.head]!.baseOffset : Infinity;
   }
 
-  /** Whole batches from the one containing offset, within maxBytes (the first one regardless if minOneBatch). */
-  read(offset: number, maxBytes: number, minOneBatch: boolean): { chunks: Buffer[]; bytes: number } {
+  /**
+   * Whole batches from the one containing offset, within maxBytes (the first one regardless if
+   * minOneBatch). Pooled copies are held for `lease` until it is released; without a lease the
+   * caller gets copies of its own, since nothing would tell the pool when it is done with them.
+   */
+  read(offset: number, maxBytes: number, minOneBatch: boolean, lease?: ReadLease): { chunks: Buffer[]; bytes: number } {
     const items = this.items;
     let lo = this.head;
     let hi = items.length;
@@ -169,7 +199,12 @@ export class TailCache {
     for (let i = lo; i < items.length; i++) {
       const len = items[i]!.buf.length;
       if (bytes + len > maxBytes && !(minOneBatch && chunks.length === 0)) break;
-      chunks.push(items[i]!.buf);
+      const b = items[i]!;
+      if (!b.copy) chunks.push(b.buf);
+      else if (lease) {
+        b.copy.holdFor(lease);
+        chunks.push(b.buf);
+      } else chunks.push(Buffer.from(b.buf));
       bytes += len;
     }
     if (this.budget && chunks.length > 0) this.budget.touch(this);
@@ -186,6 +221,7 @@ export class TailCache {
   }
 
   clear(): void {
+    for (let i = this.head; i < this.items.length; i++) this.items[i]!.copy?.unref();
     if (this.budget) {
       this.budget.usedBytes -= this.bytes;
       this.budget.forget(this);

@@ -68,10 +68,11 @@ export class MemoryPartitionLog implements PartitionLog {
         this.segments.push(active);
       }
       const base = this.endOffset;
-      setBaseOffset(b.buf, 0, base);
-      setPartitionLeaderEpoch(b.buf, 0, leaderEpoch);
+      const buf = Buffer.from(b.buf); // b.buf may be a request frame that is reused (AppendBatch)
+      setBaseOffset(buf, 0, base);
+      setPartitionLeaderEpoch(buf, 0, leaderEpoch);
       const last = base + b.offsetCount - 1;
-      active.batches.push({ baseOffset: base, lastOffset: last, maxTimestamp: b.maxTimestamp, buf: b.buf });
+      active.batches.push({ baseOffset: base, lastOffset: last, maxTimestamp: b.maxTimestamp, buf });
       if (active.firstAppendAt < 0) active.firstAppendAt = now;
       active.sizeBytes += b.buf.length;
       active.maxTimestamp = Math.max(active.maxTimestamp, b.maxTimestamp);

@@ -53,13 +53,6 @@ const ADMIN_CLIENT_ID = '__admin_client';
 const FIRST_V2_ONLY_VERSION = 3;
 /** First Produce version allowed to send zstd (KIP-110). */
 const FIRST_ZSTD_VERSION = 7;
-/**
- * Keep a batch by reference unless its backing memory (request frame or socket read) is more than this
- * many times larger: partitions evict their tail caches independently, so a shared frame would stay
- * pinned for its longest-lived batch while the caches count only the batch bytes. Copying is one memcpy.
- */
-const MAX_BACKING_RATIO = 2;
-
 export function durabilityForAcks(acks: number): Durability | null {
   if (acks === ACKS_NONE) return 'none';
   if (acks === ACKS_LEADER) return 'written';
@@ -204,7 +197,7 @@ function prepareBatches(records: Buffer | null, version: number, maxMessageBytes
     if (version < FIRST_ZSTD_VERSION && batchCodec(records, span.pos) === CompressionCodec.ZSTD) {
       return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
     }
-    out.push(own(records.subarray(span.pos, span.pos + span.size)));
+    out.push(records.subarray(span.pos, span.pos + span.size));
   }
   return out;
 }
@@ -225,11 +218,6 @@ function convertLegacy(records: Buffer, spans: ReadonlyArray<{ size: number; par
   } catch (err) {
     return errorCodeFor(err);
   }
-}
-
-/** A stored batch should not pin a much larger buffer (a socket read or request frame) in memory. */
-function own(batch: Buffer): Buffer {
-  return batch.buffer.byteLength > MAX_BACKING_RATIO * batch.length ? Buffer.from(batch) : batch;
 }
 
 /** LogAppendTime: timestamp type bit + maxTimestamp = now, then a new CRC (both sit inside the CRC'd range). */
