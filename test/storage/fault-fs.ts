@@ -26,6 +26,11 @@ export class FaultFs implements StorageFs {
     this.faults.push({ op, code: opts.code ?? 'EIO', path: opts.path, times: opts.times ?? 1, tornBytes: opts.tornBytes });
   }
 
+  /** The path an fd was opened with (through this fs). */
+  pathOf(fd: number): string | undefined {
+    return this.paths.get(fd);
+  }
+
   count(op: Op): number {
     return this.counts[op] ?? 0;
   }

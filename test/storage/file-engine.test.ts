@@ -227,6 +227,54 @@ describe('file engine', () => {
     expect(fs.count('writev')).toBeLessThan(n / 10);
   });
 
+  it('seals a rolled segment beside the write path: appends go on while its fsync runs, retention waits for the seal', async () => {
+    // fdatasync of the first segment's file is held until released, as a long flush of a large
+    // rolled segment would be.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let holding = 0;
+    class HoldFs extends FaultFs {
+      override async fdatasync(fd: number): Promise<void> {
+        if (this.pathOf(fd)?.endsWith('00000000000000000000.log')) {
+          holding++;
+          await held;
+        }
+        return super.fdatasync(fd);
+      }
+    }
+    const fs = new HoldFs();
+    const e = engine(fs);
+    await e.open();
+    const log = await e.createPartition('t', 0, config({ segmentBytes: 4000 }));
+    const watchdog = setTimeout(release, 3000); // if appends wait for the seal, they resume here and the test fails below
+    try {
+      let appended = 0;
+      while (segmentsOf(log).length < 3) {
+        await log.append([makeBatch({ count: 2, valueSize: 150 })], 0, 'written');
+        appended += 2;
+      }
+      // The first roll's seal is stuck in fdatasync, yet appends to later segments were answered.
+      expect(holding).toBe(1);
+      expect(log.logEndOffset()).toBe(appended);
+      // Retention waits for the seal rather than deleting a segment still being sealed.
+      let deleted = false;
+      const deleting = log.deleteRecordsBefore(appended).then(() => void (deleted = true));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(deleted).toBe(false);
+      expect(segmentsOf(log)[0]).toBe(0);
+      release();
+      await deleting;
+      expect(segmentsOf(log)).toHaveLength(1); // then both rolled segments go
+    } finally {
+      clearTimeout(watchdog);
+      release();
+    }
+    await e.close();
+    const e2 = engine();
+    await e2.open();
+    expect(e2.lastOpen.clean).toBe(true);
+  });
+
   it('an fsync failure rejects the waiting appends and fails the log', async () => {
     const fs = new FaultFs();
     const e = engine(fs);

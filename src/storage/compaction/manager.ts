@@ -65,6 +65,7 @@ export class LogCleaner {
     for (const log of this.opts.logs()) {
       const config = log.currentConfig();
       if (!compactionApplies(config)) continue;
+      await log.sealed();
       const s = cleanableStats(log, this.checkpoints.get(log.name) ?? null, now);
       const lagged =
         s.firstDirtyTimestamp >= 0 && now - s.firstDirtyTimestamp > (config.maxCompactionLagMs ?? Number.MAX_SAFE_INTEGER);

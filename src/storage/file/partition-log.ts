@@ -203,16 +203,23 @@ export class FilePartitionLog implements PartitionLog {
     this.startOffset = offset;
     this.opts.onLogStartChanged(this);
     const noRetention = { ...this.config, retentionMs: -1, retentionBytes: -1 };
+    await this.writer.sealed();
     await this.locked(() => this.deleteOldest(segmentsToDelete(this.segments, 0, noRetention, this.startOffset)));
   }
 
   async applyRetention(now: number): Promise<number> {
+    await this.writer.sealed();
     return this.locked(() => this.deleteOldest(segmentsToDelete(this.segments, now, this.config, this.startOffset)));
   }
 
   /** The config in force (the log cleaner reads the compaction settings). */
   currentConfig(): LogConfig {
     return this.config;
+  }
+
+  /** Resolves once every rolled segment is sealed (the cleaner takes only sealed segments). */
+  sealed(): Promise<void> {
+    return this.writer.sealed();
   }
 
   /** Log cleaner: the sealed inactive segments from the oldest on (never the active one). */

@@ -57,6 +57,8 @@ export class LogWriter {
   private dirty = new Set<FileSegment>();
   private unflushedRecords = 0;
   private forceSync = false;
+  /** Seals of rolled segments in progress. */
+  private readonly seals = new Set<Promise<void>>();
   failure: Error | null = null;
   writtenOffset: number;
   syncedOffset: number;
@@ -129,7 +131,7 @@ export class LogWriter {
         const item = this.queue[0];
         if (item.kind === 'roll') {
           this.queue.shift();
-          await this.hooks.onRolled(item.seg);
+          this.seal(item.seg);
         } else if (item.kind === 'flush') {
           this.queue.shift();
           this.forceSync = true;
@@ -144,6 +146,24 @@ export class LogWriter {
     } finally {
       this.writing = false;
     }
+  }
+
+  /**
+   * Seals a rolled segment (fsync, index files) beside the write path, as Kafka flushes a rolled
+   * segment in the background: appends go on to the new segment meanwhile. Its last write is done
+   * (the roll was queued after it); retention and the cleaner wait for the seal (sealed()).
+   */
+  private seal(seg: FileSegment): void {
+    const p: Promise<void> = this.hooks
+      .onRolled(seg)
+      .catch((e: Error) => this.fail(e))
+      .finally(() => this.seals.delete(p));
+    this.seals.add(p);
+  }
+
+  /** Resolves once every rolled segment queued so far is sealed (retention and the cleaner wait for it). */
+  async sealed(): Promise<void> {
+    while (this.seals.size > 0) await Promise.all(this.seals);
   }
 
   /** One writev for the queued appends at the head of the queue that go to the same segment. */
@@ -241,9 +261,9 @@ export class LogWriter {
     }
   }
 
-  /** Resolves when nothing is queued, being written or being synced. */
+  /** Resolves when nothing is queued, being written, synced or sealed. */
   async idle(): Promise<void> {
-    while (this.writing || this.syncing || this.queue.length > 0) {
+    while (this.writing || this.syncing || this.seals.size > 0 || this.queue.length > 0) {
       await new Promise((r) => setImmediate(r));
     }
   }
