@@ -62,7 +62,8 @@ export type Durability =
 
 export interface AppendBatch {
   /**
-   * One v2 batch, CRC already checked. Its baseOffset and partitionLeaderEpoch are rewritten in place.
+   * One v2 batch, CRC already checked. The engine sets its baseOffset and partitionLeaderEpoch (in
+   * place, or in the copy it keeps).
    * It may be a view of a request frame that is reused once the append's promise settles (for
    * durability 'written' or 'synced'): an engine copies whatever it keeps in memory.
    */

@@ -9,10 +9,10 @@
  * Every batch is copied on push. The produce path's request frames are reused once their appends
  * are written (src/protocol/primitives/buffer-pool.ts), so the cache may not keep views of them;
  * a copy also never keeps more than its accounted bytes alive, as a view of a request carrying many
- * partitions would. Dropped batches are unreferenced at once (their slots are cleared). Copies of more than 4 KiB go into pooled buffers, which
- * return to the pool once the batch is dropped and no response still holds them (a read under a
- * ReadLease holds them until the lease is released), so a steady stream of produce requests
- * allocates no new memory for the cache.
+ * partitions would. Dropped batches are unreferenced at once (their slots are cleared). Copies of
+ * more than 4 KiB go into pooled buffers, which return to the pool once the batch is dropped and no
+ * response still holds them (a read under a ReadLease holds them until the lease is released), so a
+ * steady stream of produce requests allocates no new memory for the cache.
  */
 import { BufferPool, bufferPool } from '../../protocol/primitives/buffer-pool.js';
 import type { ReadLease } from '../read-lease.js';
