@@ -49,17 +49,6 @@ function runAll(fns: (() => void)[]): void {
 
 /** Deferred bytes are streamed in pieces of this size, two at a time (one read while one is written). */
 export const STREAM_PIECE_BYTES = 1024 * 1024;
-/** Idle stream pieces kept for the next stream, process-wide. */
-const MAX_IDLE_PIECES = 4;
-const idlePieces: Buffer[] = [];
-
-function takePiece(): Buffer {
-  return idlePieces.pop() ?? Buffer.allocUnsafeSlow(STREAM_PIECE_BYTES);
-}
-
-function givePiece(b: Buffer): void {
-  if (idlePieces.length < MAX_IDLE_PIECES) idlePieces.push(b);
-}
 
 /** Gives a pooled request frame back, once however often it is called (RequestContext.releaseRequestBytes). */
 function releaser(frame: Buffer): () => void {
@@ -311,7 +300,7 @@ export class Connection {
   private async stream(chunks: OutChunk[], from: number, sent: (() => void)[] | null): Promise<void> {
     this.streamedResponses++;
     const s = this.socket;
-    const pieces = [takePiece(), takePiece()];
+    const pieces = [bufferPool.take(STREAM_PIECE_BYTES), bufferPool.take(STREAM_PIECE_BYTES)];
     let failed: unknown = null;
     // A socket that fails under a write is the peer going away, not a broker fault.
     let peerGone = false;
@@ -352,7 +341,7 @@ export class Connection {
       failed ??= err;
       await writing.catch(() => undefined);
     }
-    for (const p of pieces) givePiece(p);
+    for (const p of pieces) bufferPool.give(p);
     this.streaming = false;
     if (sent) runAll(sent);
     if (failed !== null && !this.closed) {

@@ -10,6 +10,8 @@
  * files of the file spans made under it (src/storage/file/file-span.ts) open until then.
  */
 
+import { BufferPool } from '../protocol/primitives/buffer-pool.js';
+
 /** Buffers borrowed for one response. */
 export class ReadLease {
   private returns: (() => void)[] = [];
@@ -39,21 +41,34 @@ export class ReadLease {
 
 const MIN_CLASS = 64 * 1024;
 
-/** Power-of-two size classes from 64 KiB to `maxClassBytes`; keeps at most `maxPooledBytes` idle. */
+/**
+ * Power-of-two buffers from 64 KiB to `maxClassBytes`, lent under a lease; keeps at most
+ * `maxPooledBytes` idle. The free lists are a BufferPool of their own, so Fetch's reads do not take
+ * the produce path's buffers or crowd them out.
+ */
 export class ReadBufferPool {
-  private readonly free = new Map<number, Buffer[]>();
-  /** Idle bytes in the pool (tests, metrics). */
-  pooledBytes = 0;
+  private readonly pool: BufferPool;
   /** Buffers handed out and not yet given back (tests, metrics). */
   outstanding = 0;
-  /** Buffers lent in all, and how many of those had to be allocated (tests, metrics). */
-  lent = 0;
-  allocated = 0;
 
   constructor(
     readonly maxPooledBytes = 16 * 1024 * 1024,
     readonly maxClassBytes = 4 * 1024 * 1024,
-  ) {}
+  ) {
+    this.pool = new BufferPool(maxPooledBytes, maxClassBytes);
+  }
+
+  /** Idle bytes in the pool (tests, metrics). */
+  get pooledBytes(): number {
+    return this.pool.idleBytes;
+  }
+  /** Buffers lent in all, and how many of those had to be allocated (tests, metrics). */
+  get lent(): number {
+    return this.pool.taken;
+  }
+  get allocated(): number {
+    return this.pool.allocated;
+  }
 
   /**
    * A buffer of at least `length` bytes (its contents are stale), held by `lease`. Lengths above the
@@ -63,22 +78,11 @@ export class ReadBufferPool {
     if (length > this.maxClassBytes) return Buffer.allocUnsafeSlow(length);
     let size = MIN_CLASS;
     while (size < length) size *= 2;
-    let buf = this.free.get(size)?.pop();
-    if (buf) this.pooledBytes -= size;
-    else {
-      buf = Buffer.allocUnsafeSlow(size);
-      this.allocated++;
-    }
+    const buf = this.pool.take(size);
     this.outstanding++;
-    this.lent++;
-    const pooled = buf;
     lease.hold(() => {
       this.outstanding--;
-      if (this.pooledBytes + size > this.maxPooledBytes) return;
-      let list = this.free.get(size);
-      if (!list) this.free.set(size, (list = []));
-      list.push(pooled);
-      this.pooledBytes += size;
+      this.pool.give(buf);
     });
     return buf;
   }

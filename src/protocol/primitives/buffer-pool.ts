@@ -25,54 +25,57 @@ function classOf(n: number): number {
   return Math.ceil(n / step) * step;
 }
 
-/** A length that is a class of its own (the size of a buffer this pool made). */
-function isClass(size: number): boolean {
-  return size > POOLED_ABOVE && size <= POOLED_MAX && classOf(size) === size;
-}
-
 /** On a miss, a buffer up to this many classes larger (under twice the size) is taken instead. */
 const LARGER_CLASSES = 3;
 
 export class BufferPool {
-  private readonly free = new Map<number, ArrayBuffer[]>();
+  /** Idle buffers by class, each a view of its whole memory. */
+  private readonly free = new Map<number, Buffer[]>();
   /** Idle bytes (tests, metrics). */
   idleBytes = 0;
   /** Pooled buffers handed out, and how many of those had to be allocated (tests, metrics). */
   taken = 0;
   allocated = 0;
 
-  constructor(readonly maxIdleBytes = 64 * 1024 * 1024) {}
+  /** Lengths over `maxLength` (at most 4 MiB) are not pooled. */
+  constructor(
+    readonly maxIdleBytes = 64 * 1024 * 1024,
+    readonly maxLength = POOLED_MAX,
+  ) {}
 
-  /** True when a buffer of this length comes from the pool (and should go back to it). */
+  /** True when a buffer of this length comes from the default pool (and should go back to it). */
   static pools(length: number): boolean {
     return length > POOLED_ABOVE && length <= POOLED_MAX;
   }
 
-  /** A buffer of exactly `length` bytes with stale contents. */
+  private pooled(length: number): boolean {
+    return length > POOLED_ABOVE && length <= this.maxLength;
+  }
+
+  /** A buffer of exactly `length` bytes with stale contents (the idle buffer itself when it is that long). */
   take(length: number): Buffer {
-    if (!BufferPool.pools(length)) return Buffer.allocUnsafe(length);
+    if (!this.pooled(length)) return Buffer.allocUnsafe(length);
     this.taken++;
     let size = classOf(length);
     for (let i = 0; i <= LARGER_CLASSES && size <= POOLED_MAX; i++, size = classOf(size + 1)) {
-      const ab = this.free.get(size)?.pop();
-      if (ab) {
+      const buf = this.free.get(size)?.pop();
+      if (buf) {
         this.idleBytes -= size;
-        return Buffer.from(ab, 0, length);
+        return length === size ? buf : buf.subarray(0, length);
       }
     }
     this.allocated++;
-    return Buffer.from(Buffer.allocUnsafeSlow(classOf(length)).buffer, 0, length);
+    return Buffer.allocUnsafeSlow(classOf(length)).subarray(0, length);
   }
 
   /** Gives back a buffer take() returned; others (and any over the idle limit) are left to the GC. */
   give(buf: Buffer): void {
-    if (!BufferPool.pools(buf.length) || buf.byteOffset !== 0) return;
-    const ab = buf.buffer as ArrayBuffer;
-    const size = ab.byteLength;
-    if (!isClass(size) || size < buf.length || this.idleBytes + size > this.maxIdleBytes) return;
+    if (!this.pooled(buf.length) || buf.byteOffset !== 0) return;
+    const size = buf.buffer.byteLength;
+    if (size > POOLED_MAX || classOf(size) !== size || size < buf.length || this.idleBytes + size > this.maxIdleBytes) return;
     let list = this.free.get(size);
     if (!list) this.free.set(size, (list = []));
-    list.push(ab);
+    list.push(buf.length === size ? buf : Buffer.from(buf.buffer, 0, size));
     this.idleBytes += size;
   }
 }
