@@ -2,7 +2,8 @@
  * Fetch (key 1), versions 0-17, for consumers. Long-polls with max_wait_ms/min_bytes (woken by appends
  * to any requested partition, or the connection closing); max_bytes and partition_max_bytes with KIP-74
  * (the first batch of the response comes whole even when larger; a fetch inside a batch returns that
- * batch whole — old v0–v2 clients get the same); records are the stored batches by reference.
+ * batch whole — old v0–v2 clients get the same); records are the stored batches by reference. As in
+ * Kafka, the broker's fetch.max.bytes caps max_bytes, and min_bytes never exceeds the cap.
  * v0–v3 get magic 0/1 message sets (converted), and zstd below v10 is UNSUPPORTED_COMPRESSION_TYPE.
  * Topic IDs from v13. current_leader_epoch is checked (v9+).
  *
@@ -73,10 +74,11 @@ export async function handle(ctx: RequestContext, request: FetchRequest, version
     ctx.onResponseSent(() => l.release());
   }
   const interrupts = interruptsFor(ctx);
+  const maxBytes = Math.min(request.maxBytes, ctx.services.config.num('fetch.max.bytes'));
   const results = await fetchPartitions(specs, {
     maxWaitMs: interrupts?.rebalancing ? Math.min(request.maxWaitMs, REBALANCING_MAX_WAIT_MS) : request.maxWaitMs,
-    minBytes: request.minBytes,
-    maxBytes: request.maxBytes,
+    minBytes: Math.min(request.minBytes, maxBytes),
+    maxBytes,
     signal: ctx.signal,
     producerState: producerStateOf(ctx.services),
     lease,

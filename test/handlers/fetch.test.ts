@@ -132,3 +132,38 @@ describe('Fetch', () => {
     await expect(p).rejects.toThrow();
   });
 });
+
+describe('Fetch with the broker config fetch.max.bytes', () => {
+  let capped: RunningBroker;
+  let c: KafkaTestClient;
+  beforeAll(async () => {
+    capped = await startBroker({ storage: 'memory', port: 0, config: { 'log.level': 'silent', 'fetch.max.bytes': '2048' } });
+    c = await KafkaTestClient.connect(capped.port);
+    expect((await capped.services.topics.createTopic({ name: 'cap', numPartitions: 1 })).errorCode).toBe(0);
+    for (let i = 0; i < 3; i++) await produce(c, 'cap', 0, batchOf(['y'.repeat(2500)]));
+  });
+  afterAll(async () => {
+    await c.close();
+    await capped.close();
+  });
+  const request = (minBytes: number, maxWaitMs: number) => ({
+    replicaId: -1, maxWaitMs, minBytes, maxBytes: 64 << 20, sessionEpoch: -1,
+    topics: [{ topic: 'cap', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 16 << 20, currentLeaderEpoch: -1 }] }],
+  });
+
+  it('caps the request max_bytes (the first batch still comes whole)', async () => {
+    const res = await c.request(Fetch, 12, request(1, 0));
+    const p = res.responses[0]!.partitions[0]!;
+    expect(p.highWatermark).toBe(3n);
+    // 3 batches of ~2.6 KB: a 64 MiB max_bytes would carry all three; under the 2048-byte cap only the first
+    // comes, whole (KIP-74).
+    expect(recordsOf(p.records!).map((r) => Number(r.offset))).toEqual([0]);
+  });
+
+  it('lowers min_bytes to the cap: a fetch asking for more than the cap answers once the cap is available', async () => {
+    const t0 = Date.now();
+    const res = await c.request(Fetch, 12, request(32 << 20, 20_000));
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(recordsOf(res.responses[0]!.partitions[0]!.records!).length).toBe(1);
+  });
+});
