@@ -182,7 +182,7 @@ const consumer = {
 const e2e = {
   name: 'e2e',
   warmup: true,
-  title: "Latency at fixed rates (25/50/90% of Kafka's measured max for 1 KiB, acks=1, 1 partition): send→ack (producer-perf --throughput, linger.ms=0) and produce→consume (bench/lib/E2eRate.java, one JVM, linger.ms=1), plus the unloaded round trip (EndToEndLatency)",
+  title: "Latency at fixed rates (25/50/90% of Kafka's measured max for 1 KiB, acks=1, 1 partition): send→ack (producer-perf --throughput, linger.ms=0) and produce→consume (bench/lib/E2eRate.java, one JVM, linger.ms=1, rate ramped up over 5 s and not counted until 1 s after), plus the unloaded round trip (EndToEndLatency)",
   targets: ['brook', 'kafka'],
   async prepare(ctx) {
     if (ctx.kafkaMaxRates.length) return;
@@ -217,7 +217,7 @@ const e2e = {
       await ctx.caseRun(`produce→consume at ${pct}% (${rate} rec/s)`, () =>
         withCpu(h, async () => {
           const topic = await createTopic(h.bootstrap, newTopic('e2e'), 1);
-          const r = await e2eRate({ bootstrap: h.bootstrap, topic, rate, seconds: secs, recordSize: size, acks: 1, warmup: 1 });
+          const r = await e2eRate({ bootstrap: h.bootstrap, topic, rate, seconds: secs, recordSize: size, acks: 1, warmup: 1, ramp: 5 });
           if (r.achievedRate < 0.9 * rate) {
             ctx.note(
               `e2e: ${h.label}, produce→consume at ${pct}%: the records arrived at ${Math.round(r.achievedRate)}/s of ${rate}/s wanted — ` +
