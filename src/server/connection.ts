@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { type DeferredBytes, type OutChunk, Writer } from '../protocol/primitives/index.js';
 import type { ConnectionInfo } from '../handlers/types.js';
 import type { ConnectionContext, Dispatcher, Encoded } from './dispatcher.js';
-import { BufferPool, bufferPool } from '../protocol/primitives/buffer-pool.js';
+import { bufferPool } from '../protocol/primitives/buffer-pool.js';
 import { FrameError, Framer } from './framer.js';
 import { readInto, sharedReadBuffer } from './read-buffer.js';
 
@@ -203,7 +203,7 @@ export class Connection {
     this.inFlightBytes += frame.length;
     let outcome;
     try {
-      outcome = this.dispatcher.dispatch(frame, this.ctx, (fn) => (slot.sent ??= []).push(fn), BufferPool.pools(frame.length) ? releaser(frame) : undefined);
+      outcome = this.dispatcher.dispatch(frame, this.ctx, (fn) => (slot.sent ??= []).push(fn), bufferPool.pools(frame.length) ? releaser(frame) : undefined);
     } catch (err) {
       this.close('request dispatch failed', 'warn', err);
       return;

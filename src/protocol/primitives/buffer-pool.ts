@@ -43,18 +43,14 @@ export class BufferPool {
     readonly maxLength = POOLED_MAX,
   ) {}
 
-  /** True when a buffer of this length comes from the default pool (and should go back to it). */
-  static pools(length: number): boolean {
-    return length > POOLED_ABOVE && length <= POOLED_MAX;
-  }
-
-  private pooled(length: number): boolean {
+  /** True when take() of this length comes from this pool (and give() should return it). */
+  pools(length: number): boolean {
     return length > POOLED_ABOVE && length <= this.maxLength;
   }
 
   /** A buffer of exactly `length` bytes with stale contents (the idle buffer itself when it is that long). */
   take(length: number): Buffer {
-    if (!this.pooled(length)) return Buffer.allocUnsafe(length);
+    if (!this.pools(length)) return Buffer.allocUnsafe(length);
     this.taken++;
     let size = classOf(length);
     for (let i = 0; i <= LARGER_CLASSES && size <= POOLED_MAX; i++, size = classOf(size + 1)) {
@@ -70,7 +66,7 @@ export class BufferPool {
 
   /** Gives back a buffer take() returned; others (and any over the idle limit) are left to the GC. */
   give(buf: Buffer): void {
-    if (!this.pooled(buf.length) || buf.byteOffset !== 0) return;
+    if (!this.pools(buf.length) || buf.byteOffset !== 0) return;
     const size = buf.buffer.byteLength;
     if (size > POOLED_MAX || classOf(size) !== size || size < buf.length || this.idleBytes + size > this.maxIdleBytes) return;
     let list = this.free.get(size);

@@ -113,7 +113,7 @@ export class TailCache {
   push(b: CachedBatch): void {
     const buf = this.pool.take(b.buf.length);
     b.buf.copy(buf);
-    b = { ...b, buf, copy: BufferPool.pools(buf.length) ? new PooledCopy(this.pool, buf) : undefined };
+    b = { ...b, buf, copy: this.pool.pools(buf.length) ? new PooledCopy(this.pool, buf) : undefined };
     this.items.push(b);
     this.bytes += b.buf.length;
     if (this.budget) {
