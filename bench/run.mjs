@@ -10,6 +10,7 @@
 //   --report-only JSON   rewrite the report from a saved bench/.cache/run-*.json
 //   --targets a,b        only these brokers: brook, kafka, kafka-flush1 (e.g. with --cpu-prof)
 //   --cpu-prof           run Brook under node --cpu-prof (profiles in bench/.cache/prof/)
+//   --kafka-max N        take N records/s as Kafka's max (e2e rates) instead of measuring it
 // Builds Brook, then for each workload starts each broker fresh (new data dir, same port, one at a time),
 // alternating which goes first per round, and writes bench/RESULTS.md and bench/*.svg.
 import fs from 'node:fs';
@@ -42,6 +43,7 @@ function parseArgs(argv) {
     else if (a === '--report-only') o.reportOnly = path.resolve(val());
     else if (a === '--cpu-prof') o.cpuProf = true;
     else if (a === '--targets') o.targets = val().split(',').filter(Boolean);
+    else if (a === '--kafka-max') o.kafkaMax = Number(val());
     else if (a === '-h' || a === '--help') {
       console.log(fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1).filter((l) => l.startsWith('//')).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
@@ -89,7 +91,7 @@ async function main() {
   const errors = [];
   const notes = [];
   const limits = {};
-  const kafkaMaxRates = [];
+  const kafkaMaxRates = opts.kafkaMax > 0 ? [opts.kafkaMax] : [];
   const saveFile = path.join(CACHE, `run-${info.date.replace(/[:]/g, '')}.json`);
   const save = (extra = {}) =>
     fs.writeFileSync(

@@ -2,11 +2,14 @@
 // A producer thread sends `rate` records/s for `seconds`; each value starts with its send time (nanoTime).
 // A consumer (assign, no group, starting at the end of the log) receives them and records now - sendTime.
 // The rate first ramps up from 0 over `ramp` seconds, and neither the ramp nor the `warmup` seconds after it
-// are counted: a fresh JVM sending at full rate at once spends its first seconds compiling, its consumer
-// falls behind, and catching up took 6-15 s on this machine, whichever the broker; the figures were that
-// catch-up. `seconds` is the measured window at the full rate (including `warmup`). Prints one JSON line:
+// are counted: a fresh JVM spends its first seconds compiling. On this machine this JVM takes 1.2-1.6 cores
+// for its first ~11 s and 0.4 afterwards, so with the broker both cores are busy until then and the
+// consumer falls behind, whichever the broker; counted, the figures were the client's warm-up.
+// `seconds` is the measured window at the full rate (including `warmup`). Prints one JSON line:
 //   {"sent":N,"received":N,"counted":N,"p50":ms,"p99":ms,"p999":ms,"max":ms,"achievedRate":r}
 // achievedRate is the counted records over the time from the window's start to the last of them.
+// With TRACE=<file> in the environment, appends one line per 100 ms in which a record took over 20 ms
+// (wall-clock ms, seconds since start, polls, records, the slowest record's latency).
 // Usage: java -cp <kafka libs>:<classes> E2eRate <bootstrap> <topic> <rate> <seconds> <recordSize> <acks> [warmupSeconds] [rampSeconds]
 import java.time.Duration;
 import java.util.*;
@@ -87,6 +90,8 @@ public class E2eRate {
     prod.start();
 
     long lastSeen = System.nanoTime();
+    java.io.PrintStream traceOut = System.getenv("TRACE") == null ? null : new java.io.PrintStream(new java.io.FileOutputStream(System.getenv("TRACE"), true), true);
+    int traceSec = -1; long tPolls = 0, tRecs = 0, tMax = 0;
     long lastCounted = start + warmNs;
     while (received.get() < total) {
       ConsumerRecords<byte[], byte[]> recs = consumer.poll(Duration.ofMillis(100));
@@ -103,6 +108,12 @@ public class E2eRate {
         }
       }
       if (!recs.isEmpty()) lastSeen = now;
+      if (traceOut != null && !recs.isEmpty()) {
+        int sec = (int) ((now - start) / 100_000_000L);
+        if (sec != traceSec) { if (traceSec >= 0 && tMax > 20_000_000L) traceOut.printf("wall=%d t=%.1fs polls=%d recs=%d maxLat=%.1fms%n", System.currentTimeMillis(), traceSec / 10.0, tPolls, tRecs, tMax / 1e6); traceSec = sec; tPolls = 0; tRecs = 0; tMax = 0; }
+        tPolls++; tRecs += recs.count();
+        for (ConsumerRecord<byte[], byte[]> r : recs) { byte[] v = r.value(); long ts = 0; for (int k = 0; k < 8; k++) ts = (ts << 8) | (v[k] & 0xff); tMax = Math.max(tMax, now - ts); }
+      }
       if (!producing.get() && now - lastSeen > 10_000_000_000L) break; // 10 s with nothing new: give up
     }
     prod.join();
