@@ -25,6 +25,15 @@ import { writeReport } from './lib/report.mjs';
 import { BENCH_DIR, CACHE, REPO_ROOT, installSignalHandlers, log, median, rmrf, run } from './lib/util.mjs';
 import { WORKLOADS, createTopic } from './lib/workloads.mjs';
 
+/**
+ * Writes back every dirty page before a broker starts and before each case, so a case does not pay
+ * for the kernel writing back what an earlier case (or the other broker) left in the page cache.
+ * Kafka does not fsync by default and Brook does for acks=all, so that writeback landed unevenly.
+ */
+async function settleDisk() {
+  await run('sync', [], { timeoutMs: 300000, allowFail: true });
+}
+
 function parseArgs(argv) {
   const o = { quick: false, rounds: null, only: [], idempotence: null, build: true, limits: true, out: path.join(BENCH_DIR, 'RESULTS.md'), reportOnly: null, argv };
   for (let i = 0; i < argv.length; i++) {
@@ -153,6 +162,7 @@ async function main() {
         const order = round % 2 ? ts : [...ts].reverse();
         for (const target of order) {
           log(`${w.name} round ${round}/${opts.rounds}: ${TARGETS[target].label}`);
+          await settleDisk();
           let h;
           try {
             h = await startTarget(target, { port, workDir });
@@ -162,6 +172,7 @@ async function main() {
             continue;
           }
           ctx.caseRun = async (name, fn) => {
+            await settleDisk();
             const t = Date.now();
             try {
               const r = await fn();

@@ -130,7 +130,7 @@ export function writeReport({ file, svgDir, info, limits, workloads, results, er
   L.push(
     'Medians over rounds, with (min–max) when there was more than one round. Ratios are Brook ÷ Kafka of the medians: ' +
       'for throughput (MiB/s, records/s) above 1× means Brook is faster; for times, latencies, CPU and memory below 1× means Brook is better. ' +
-      'Each round starts every broker fresh (new data dir, same port, one broker at a time) and alternates which goes first. ' +
+      'Each round starts every broker fresh (new data dir, same port, one broker at a time) and alternates which goes first; every case starts after a `sync`, so no case pays for writing back what an earlier one left in the page cache. ' +
       'Broker CPU s/GiB = the broker process\'s utime+stime during the case ÷ GiB moved through it (produced + consumed). ' +
       'Broker cores busy = those CPU seconds ÷ the case\'s wall time (client JVM start included): well below the core count, ' +
       'the broker was mostly waiting for its clients and the throughput is the client\'s (or the machine\'s), not the broker\'s.',
