@@ -26,8 +26,8 @@ import { BENCH_DIR, CACHE, REPO_ROOT, installSignalHandlers, log, median, rmrf, 
 import { WORKLOADS, createTopic } from './lib/workloads.mjs';
 
 /**
- * Writes back every dirty page before a broker starts and before each case, so a case does not pay
- * for the kernel writing back what an earlier case (or the other broker) left in the page cache.
+ * Writes back every dirty page before each case, so a case does not pay for the kernel writing back
+ * what an earlier case, the warm-up or the other broker left in the page cache.
  * Kafka does not fsync by default and Brook does for acks=all, so that writeback landed unevenly.
  */
 async function settleDisk() {
@@ -162,7 +162,6 @@ async function main() {
         const order = round % 2 ? ts : [...ts].reverse();
         for (const target of order) {
           log(`${w.name} round ${round}/${opts.rounds}: ${TARGETS[target].label}`);
-          await settleDisk();
           let h;
           try {
             h = await startTarget(target, { port, workDir });

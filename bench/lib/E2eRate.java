@@ -96,24 +96,25 @@ public class E2eRate {
     while (received.get() < total) {
       ConsumerRecords<byte[], byte[]> recs = consumer.poll(Duration.ofMillis(100));
       long now = System.nanoTime();
-      for (ConsumerRecord<byte[], byte[]> r : recs) {
-        byte[] v = r.value();
-        long ts = 0;
-        for (int k = 0; k < 8; k++) ts = (ts << 8) | (v[k] & 0xff);
-        received.incrementAndGet();
-        if (ts - start >= warmNs) {
-          int idx = nLat.getAndIncrement();
-          if (idx < lat.length) lat[idx] = now - ts;
-          lastCounted = now;
-        }
-      }
-      if (!recs.isEmpty()) lastSeen = now;
       if (traceOut != null && !recs.isEmpty()) {
         int sec = (int) ((now - start) / 100_000_000L);
         if (sec != traceSec) { if (traceSec >= 0 && tMax > 20_000_000L) traceOut.printf("wall=%d t=%.1fs polls=%d recs=%d maxLat=%.1fms%n", System.currentTimeMillis(), traceSec / 10.0, tPolls, tRecs, tMax / 1e6); traceSec = sec; tPolls = 0; tRecs = 0; tMax = 0; }
         tPolls++; tRecs += recs.count();
-        for (ConsumerRecord<byte[], byte[]> r : recs) { byte[] v = r.value(); long ts = 0; for (int k = 0; k < 8; k++) ts = (ts << 8) | (v[k] & 0xff); tMax = Math.max(tMax, now - ts); }
       }
+      for (ConsumerRecord<byte[], byte[]> r : recs) {
+        byte[] v = r.value();
+        long ts = 0;
+        for (int k = 0; k < 8; k++) ts = (ts << 8) | (v[k] & 0xff);
+        long latency = now - ts;
+        tMax = Math.max(tMax, latency);
+        received.incrementAndGet();
+        if (ts - start >= warmNs) {
+          int idx = nLat.getAndIncrement();
+          if (idx < lat.length) lat[idx] = latency;
+          lastCounted = now;
+        }
+      }
+      if (!recs.isEmpty()) lastSeen = now;
       if (!producing.get() && now - lastSeen > 10_000_000_000L) break; // 10 s with nothing new: give up
     }
     prod.join();

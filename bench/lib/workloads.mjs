@@ -206,6 +206,7 @@ const e2e = {
     const secs = ctx.quick ? 6 : 15; // 15 s at 25% of the max is still 100k+ samples per run
     // produce→consume: the client JVM takes over a core of its own for ~11 s after it starts (bench/lib/E2eRate.java)
     const e2eWarmup = ctx.quick ? 3 : 10;
+    const e2eRamp = 5;
     const size = 1024;
     for (const pct of [25, 50, 90]) {
       const rate = Math.max(100, Math.round((max * pct) / 100));
@@ -219,14 +220,14 @@ const e2e = {
       await ctx.caseRun(`produce→consume at ${pct}% (${rate} rec/s)`, () =>
         withCpu(h, async () => {
           const topic = await createTopic(h.bootstrap, newTopic('e2e'), 1);
-          const r = await e2eRate({ bootstrap: h.bootstrap, topic, rate, seconds: secs + e2eWarmup, recordSize: size, acks: 1, warmup: e2eWarmup, ramp: 5 });
+          const r = await e2eRate({ bootstrap: h.bootstrap, topic, rate, seconds: secs + e2eWarmup, recordSize: size, acks: 1, warmup: e2eWarmup, ramp: e2eRamp });
           if (r.achievedRate < 0.9 * rate) {
             ctx.note(
               `e2e: ${h.label}, produce→consume at ${pct}%: the records arrived at ${Math.round(r.achievedRate)}/s of ${rate}/s wanted — ` +
                 'the consumer fell behind (broker or client starved of CPU), so its latencies are queueing, not the broker\'s round trip.',
             );
           }
-          return { metrics: { p50Ms: r.p50Ms, p99Ms: r.p99Ms, p999Ms: r.p999Ms, achievedRecordsPerSec: r.achievedRate }, bytes: 2 * rate * (secs + e2eWarmup + 5 / 2) * size }; // sent over the ramp, warm-up and counted window
+          return { metrics: { p50Ms: r.p50Ms, p99Ms: r.p99Ms, p999Ms: r.p999Ms, achievedRecordsPerSec: r.achievedRate }, bytes: 2 * rate * (secs + e2eWarmup + e2eRamp / 2) * size }; // sent over the ramp, warm-up and counted window
         }),
       );
     }
