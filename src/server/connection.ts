@@ -7,8 +7,9 @@
  * write buffer is full (until 'drain') or while too many requests are in flight.
  *
  * A response may hold deferred bytes (file spans of a catch-up Fetch): those are streamed, read from
- * the file a piece at a time and written as the socket takes them, the way Kafka uses sendfile, so a
- * 64 MiB Fetch costs two pieces of memory, not 64 MiB. Later responses wait until the stream is out.
+ * the file a piece at a time and written as the socket takes them, so a 64 MiB Fetch costs two
+ * pieces of memory, not 64 MiB; or, where the native helper is built, sent from the file by
+ * sendfile, the way Kafka does. Later responses wait until the stream is out.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -18,6 +19,7 @@ import type { ConnectionContext, Dispatcher, Encoded } from './dispatcher.js';
 import { bufferPool } from '../protocol/primitives/buffer-pool.js';
 import { FrameError, Framer } from './framer.js';
 import { readInto, sharedReadBuffer } from './read-buffer.js';
+import { type SendfileError, type SendfileFn, nativeSendfile, socketFd } from './sendfile.js';
 
 export interface ConnectionOptions {
   maxFrameBytes: number;
@@ -32,6 +34,8 @@ export interface ConnectionOptions {
   maxInFlightBytes?: number;
   /** false: take 'data' events (a new buffer per read) instead of reading into chosen buffers. */
   socketReadBuffers?: boolean;
+  /** false: stream file spans by reading them, even where the native sendfile helper is built. */
+  sendfile?: boolean;
 }
 
 interface Slot {
@@ -49,6 +53,12 @@ function runAll(fns: (() => void)[]): void {
 
 /** Deferred bytes are streamed in pieces of this size, two at a time (one read while one is written). */
 export const STREAM_PIECE_BYTES = 1024 * 1024;
+/**
+ * How long one sendfile job may wait for room in a full socket before it gives its pool thread back
+ * (the rest goes as a new job): a slow reader must not hold a thread that file I/O needs.
+ */
+const SENDFILE_WAIT_MS = 20;
+const EMPTY = Buffer.alloc(0);
 
 /** Gives a pooled request frame back, once however often it is called (RequestContext.releaseRequestBytes). */
 function releaser(frame: Buffer): () => void {
@@ -83,6 +93,10 @@ export class Connection {
   writePauses = 0;
   /** Responses that were streamed (tests, metrics). */
   streamedResponses = 0;
+  /** Bytes of streamed responses that went by sendfile (tests, metrics), and when some last went. */
+  sentfileBytes = 0;
+  private sentfileAt = 0;
+  private readonly sendfile: SendfileFn | null;
 
   constructor(
     private readonly socket: Socket,
@@ -94,6 +108,8 @@ export class Connection {
   ) {
     this.logger = logger.child({ conn: info.id, remote: `${info.remoteAddress}:${info.remotePort}` });
     this.framer = new Framer(opts.maxFrameBytes);
+    // Not under TLS: the bytes must go through the socket's own layer there.
+    this.sendfile = opts.sendfile === false || (socket as { encrypted?: boolean }).encrypted ? null : nativeSendfile();
     this.ctx = { info, writer: this.writer, signal: this.abort.signal, logger: this.logger };
     socket.setNoDelay(true);
     if (opts.idleMs > 0) socket.setTimeout(opts.idleMs);
@@ -293,14 +309,16 @@ export class Connection {
   }
 
   /**
-   * Writes chunks[from..] of one response, reading deferred bytes a piece at a time: the next piece
-   * is read while the previous one is being written, and a piece goes back only once the kernel has
-   * it. A failed read cannot be answered any more (the size is out): the connection closes.
+   * Writes chunks[from..] of one response. Deferred bytes that lie in a file go by sendfile when the
+   * native helper is built (sendfile.ts): straight from the page cache, once everything written
+   * before them is in the kernel. Otherwise they are read a piece at a time: the next piece is read
+   * while the previous one is being written, and a piece goes back only once the kernel has it. A
+   * failed read cannot be answered any more (the size is out): the connection closes.
    */
   private async stream(chunks: OutChunk[], from: number, sent: (() => void)[] | null): Promise<void> {
     this.streamedResponses++;
     const s = this.socket;
-    const pieces = [bufferPool.take(STREAM_PIECE_BYTES), bufferPool.take(STREAM_PIECE_BYTES)];
+    const pieces: Buffer[] = [];
     let failed: unknown = null;
     // A socket that fails under a write is the peer going away, not a broker fault.
     let peerGone = false;
@@ -315,23 +333,51 @@ export class Connection {
           resolve();
         });
       });
+    const stopped = () => failed !== null || this.closed;
     try {
       let turn = 0;
-      for (let i = from; i < chunks.length && failed === null && !this.closed; i++) {
+      for (let i = from; i < chunks.length && !stopped(); i++) {
         const c = chunks[i];
         if (!isDeferred(c)) {
           await writing;
           writing = write(c);
           continue;
         }
-        for (let at = 0; at < c.length && failed === null && !this.closed; ) {
+        const file = c.file;
+        if (file && this.sendfile) {
+          // The empty write's callback runs once every byte queued before it is in the kernel.
+          await writing;
+          writing = write(EMPTY);
+          await writing;
+          for (let at = 0; at < c.length && !stopped(); ) {
+            const sock = socketFd(s);
+            if (sock < 0) {
+              failed = new Error('socket closed during a streamed response');
+              peerGone = true;
+              break;
+            }
+            try {
+              const n = await this.sendfile(sock, file.fd, file.position + at, c.length - at, SENDFILE_WAIT_MS);
+              at += n;
+              this.sentfileBytes += n;
+              if (n > 0) this.sentfileAt = Date.now();
+            } catch (e) {
+              const err = e as SendfileError;
+              failed = err;
+              peerGone = err.code === 'EPIPE' || err.code === 'ECONNRESET';
+            }
+          }
+          continue;
+        }
+        if (pieces.length === 0) pieces.push(bufferPool.take(STREAM_PIECE_BYTES), bufferPool.take(STREAM_PIECE_BYTES));
+        for (let at = 0; at < c.length && !stopped(); ) {
           const n = Math.min(STREAM_PIECE_BYTES, c.length - at);
           const piece = pieces[turn];
           turn ^= 1;
           // The piece was last written two steps ago: wait until the kernel has it before reusing it.
           const before = writing;
           await Promise.all([before, c.read(piece.subarray(0, n), at)]);
-          if (failed !== null || this.closed) break;
+          if (stopped()) break;
           writing = write(piece.subarray(0, n));
           at += n;
         }
@@ -343,6 +389,8 @@ export class Connection {
     }
     for (const p of pieces) bufferPool.give(p);
     this.streaming = false;
+    // The socket saw no writes while sendfile ran: idle time counts from the stream's end.
+    if (this.sentfileAt > 0 && this.opts.idleMs > 0 && !this.closed) s.setTimeout(this.opts.idleMs);
     if (sent) runAll(sent);
     if (failed !== null && !this.closed) {
       this.close(peerGone ? 'peer went away during a streamed response' : 'reading a streamed response failed', peerGone ? 'debug' : 'warn', failed, true);
@@ -371,6 +419,11 @@ export class Connection {
   private onTimeout(): void {
     // A request still being worked on (a long poll) is activity; otherwise the connection is idle.
     if (this.slots.length > 0) return;
+    // sendfile moves bytes without the socket seeing writes: progress within the idle time is activity.
+    if (this.streaming && Date.now() - this.sentfileAt < this.opts.idleMs) {
+      this.socket.setTimeout(this.opts.idleMs);
+      return;
+    }
     this.close(`idle for more than ${this.opts.idleMs} ms (connections.max.idle.ms)`, 'debug');
   }
 }

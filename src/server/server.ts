@@ -84,6 +84,7 @@ export class NetworkServer {
         maxInFlight: this.opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
         maxInFlightBytes: this.opts.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES,
         socketReadBuffers: this.opts.socketReadBuffers,
+        sendfile: this.opts.sendfile,
       },
       this.opts.logger,
       (c) => this.conns.delete(c),

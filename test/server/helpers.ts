@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { NetworkServer } from '../../src/server/server.js';
 import { Dispatcher } from '../../src/server/dispatcher.js';
 import { HandlerRegistry, type CodecLike } from '../../src/handlers/registry.js';
@@ -67,8 +70,44 @@ export class PatternSpan implements DeferredBytes {
   }
 }
 
-/** STREAM (request: failAt or -1, value, size): response int32 value, then bytes [span, STREAM_TAIL]; releases counted. */
-export const streamStats = { released: 0, spans: [] as PatternSpan[] };
+/** The pattern's bytes in the file behind FilePatternSpan; beyond them the file is sparse (zeros) up to 1 GiB. */
+export const PATTERN_FILE_BYTES = 32 * 1024 * 1024;
+let patternFile: number | null = null;
+function patternFd(): number {
+  if (patternFile === null) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-stream-'));
+    const file = path.join(dir, 'pattern');
+    const buf = Buffer.allocUnsafe(PATTERN_FILE_BYTES);
+    for (let i = 0; i < buf.length; i++) buf[i] = patternByte(i);
+    fs.writeFileSync(file, buf);
+    fs.truncateSync(file, 1024 * 1024 * 1024);
+    patternFile = fs.openSync(file, 'r');
+    fs.rmSync(dir, { recursive: true }); // the open descriptor keeps the file readable
+  }
+  return patternFile;
+}
+
+/** Deferred bytes that lie in a real file (the pattern), so the connection may sendfile them; counts reads. */
+export class FilePatternSpan implements DeferredBytes {
+  reads = 0;
+  readonly file: { fd: number; position: number };
+  constructor(readonly length: number) {
+    this.file = { fd: patternFd(), position: 0 };
+  }
+  async read(target: Buffer, from: number): Promise<void> {
+    this.reads++;
+    for (let got = 0; got < target.length; ) {
+      const n = await new Promise<number>((res, rej) =>
+        fs.read(this.file.fd, target, got, target.length - got, this.file.position + from + got, (e, k) => (e ? rej(e) : res(k))),
+      );
+      if (n === 0) throw new Error('pattern file ended');
+      got += n;
+    }
+  }
+}
+
+/** STREAM (request: failAt or -1, or -2 for a FilePatternSpan, value, size): response int32 value, then bytes [span, STREAM_TAIL]; releases counted. */
+export const streamStats = { released: 0, spans: [] as (PatternSpan | FilePatternSpan)[] };
 
 /** GATE requests wait until openGate(), which releases every waiting one in the same tick. */
 let gate: { promise: Promise<void>; open: () => void };
@@ -93,7 +132,7 @@ export function testRegistry(): HandlerRegistry {
   reg.register(h(KEY.BIG, (_c, req: TestReq) => ({ value: req.value, payload: Buffer.alloc(req.size, 7) })), testCodec(KEY.BIG, 'Big'));
   reg.register(
     h(KEY.STREAM, (c, req: TestReq) => {
-      const span = new PatternSpan(req.size, req.delay);
+      const span = req.delay === -2 ? new FilePatternSpan(req.size) : new PatternSpan(req.size, req.delay);
       streamStats.spans.push(span);
       c.onResponseSent?.(() => streamStats.released++);
       return { value: req.value, parts: [span, STREAM_TAIL] };
@@ -124,7 +163,7 @@ export function testRegistry(): HandlerRegistry {
 }
 
 export async function startTestServer(
-  opts: { idleMs?: number; maxFrameBytes?: number; maxInFlight?: number; maxInFlightBytes?: number; socketReadBuffers?: boolean } = {},
+  opts: { idleMs?: number; maxFrameBytes?: number; maxInFlight?: number; maxInFlightBytes?: number; socketReadBuffers?: boolean; sendfile?: boolean } = {},
 ) {
   const registry = testRegistry();
   const services = { clock: { now: () => Date.now() } } as unknown as BrokerServices;
@@ -137,6 +176,7 @@ export async function startTestServer(
     maxInFlight: opts.maxInFlight,
     maxInFlightBytes: opts.maxInFlightBytes,
     socketReadBuffers: opts.socketReadBuffers,
+    sendfile: opts.sendfile,
   });
   const [bound] = await server.start();
   return { server, port: bound.port };

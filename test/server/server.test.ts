@@ -3,7 +3,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { STREAM_PIECE_BYTES } from '../../src/server/connection.js';
 import { bufferPool } from '../../src/protocol/primitives/buffer-pool.js';
-import { bodySum, client, frame, KEY, openGate, patternByte, rawFrame, sleep, startTestServer, STREAM_TAIL, streamStats } from './helpers.js';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { nativeSendfile } from '../../src/server/sendfile.js';
+import { bodySum, client, frame, KEY, openGate, PATTERN_FILE_BYTES, patternByte, rawFrame, sleep, startTestServer, STREAM_TAIL, streamStats } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -210,20 +214,20 @@ describe('network server', () => {
   });
 });
 
-describe('responses with deferred bytes (streamed file spans)', () => {
-  /** Checks a STREAM response: correlation id, value, then size pattern bytes and the tail. */
-  function checkStreamed(r: Buffer, id: number, size: number): void {
-    expect(corr(r)).toBe(id);
-    expect(r.readInt32BE(4)).toBe(id); // value
-    expect(r.readInt32BE(8)).toBe(size + STREAM_TAIL.length);
-    const body = r.subarray(12);
-    expect(body.length).toBe(size + STREAM_TAIL.length);
-    let bad = -1;
-    for (let i = 0; i < size && bad < 0; i++) if (body[i] !== patternByte(i)) bad = i;
-    expect(bad).toBe(-1);
-    expect(body.subarray(size).equals(STREAM_TAIL)).toBe(true);
-  }
+/** Checks a STREAM response: correlation id, value, then size pattern bytes and the tail. */
+function checkStreamed(r: Buffer, id: number, size: number): void {
+  expect(corr(r)).toBe(id);
+  expect(r.readInt32BE(4)).toBe(id); // value
+  expect(r.readInt32BE(8)).toBe(size + STREAM_TAIL.length);
+  const body = r.subarray(12);
+  expect(body.length).toBe(size + STREAM_TAIL.length);
+  let bad = -1;
+  for (let i = 0; i < size && bad < 0; i++) if (body[i] !== patternByte(i)) bad = i;
+  expect(bad).toBe(-1);
+  expect(body.subarray(size).equals(STREAM_TAIL)).toBe(true);
+}
 
+describe('responses with deferred bytes (streamed file spans)', () => {
   it('streams the deferred bytes in pieces, in order, and the responses queued behind it after them', async () => {
     const { server, port } = await setup();
     const released = streamStats.released;
@@ -294,4 +298,118 @@ describe('responses with deferred bytes (streamed file spans)', () => {
     c.socket.destroy();
     await vi.waitFor(() => expect(streamStats.released - released).toBe(2));
   });
+});
+
+/** cc and Node's headers, as src/server/native/build.mjs looks for them. */
+function canBuildNative(): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    execFileSync(process.env.CC || 'cc', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return false;
+  }
+  const dirs = [path.resolve(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
+  if (process.env.npm_config_nodedir) dirs.push(path.join(process.env.npm_config_nodedir, 'include', 'node'));
+  return dirs.some((d) => fs.existsSync(path.join(d, 'node_api.h')));
+}
+
+describe('file spans sent by sendfile (the native helper)', () => {
+  const native = nativeSendfile() !== null;
+
+  it.skipIf(!canBuildNative())('the helper is built and loads where a C compiler and Node headers are (npm test builds it)', () => {
+    expect(native).toBe(true);
+  });
+
+  for (const sendfile of [true, false]) {
+    it(`streams a file span intact and in order with the responses around it (${sendfile ? 'sendfile where built' : 'sendfile off: read and written'})`, async () => {
+      const { server, port } = await setup({ sendfile });
+      const released = streamStats.released;
+      const c = await client(port);
+      const size = 24 * STREAM_PIECE_BYTES + 12345;
+      expect(size).toBeLessThan(PATTERN_FILE_BYTES);
+      // The client does not read at first: the big response before the span is still queued in the
+      // socket when the span's turn comes, and the span must not overtake it.
+      c.socket.pause();
+      const big = 8 * 1024 * 1024;
+      c.socket.write(Buffer.concat([frame(KEY.BIG, 0, 1, [0, 1, big]), frame(KEY.STREAM, 0, 2, [-2, 2, size]), frame(KEY.BIG, 0, 3, [0, 3, 600])]));
+      await vi.waitFor(() => expect(server.connections()[0]?.streamedResponses).toBe(1), { interval: 1 });
+      await sleep(50);
+      c.socket.resume();
+      c.socket.write(Buffer.concat([frame(KEY.STREAM, 0, 4, [-2, 4, 100]), frame(KEY.SLEEP, 0, 5, [5, 5])]));
+      const rs = await c.waitFor(5, 20_000);
+      expect(rs.map(corr)).toEqual([1, 2, 3, 4, 5]);
+      expect(rs[0].length).toBe(8 + big);
+      expect(rs[0].subarray(8).every((b) => b === 7)).toBe(true);
+      checkStreamed(rs[1], 2, size);
+      expect(rs[2].length).toBe(8 + 600);
+      checkStreamed(rs[3], 4, 100);
+      const [conn] = server.connections();
+      const viaSendfile = sendfile && native;
+      expect(conn.sentfileBytes).toBe(viaSendfile ? size + 100 : 0);
+      const spans = streamStats.spans.slice(-2);
+      expect(spans.map((sp) => sp.reads)).toEqual(viaSendfile ? [0, 0] : [25, 1]);
+      expect(streamStats.released - released).toBe(2);
+    });
+  }
+
+  it('a client that stops reading stalls the stream; when it goes away the response is given back and other clients go on', async () => {
+    const { server, port } = await setup();
+    const released = streamStats.released;
+    const slow = await client(port);
+    slow.socket.pause();
+    const size = 512 * STREAM_PIECE_BYTES; // sparse beyond the pattern: zeros
+    slow.socket.write(frame(KEY.STREAM, 0, 1, [-2, 1, size]));
+    await vi.waitFor(() => expect(server.connections()[0]?.streamedResponses).toBe(1));
+    await sleep(150);
+    const [conn] = server.connections();
+    if (native) expect(conn.sentfileBytes).toBeGreaterThan(0);
+    expect(conn.sentfileBytes).toBeLessThan(size); // stalled, not sent to the end
+    expect(streamStats.released - released).toBe(0);
+    // Meanwhile another connection is served in full.
+    const other = await client(port);
+    other.socket.write(frame(KEY.STREAM, 0, 7, [-2, 7, 3 * STREAM_PIECE_BYTES]));
+    const [r] = await other.waitFor(1, 10_000);
+    checkStreamed(r, 7, 3 * STREAM_PIECE_BYTES);
+    slow.socket.destroy();
+    await vi.waitFor(() => expect(streamStats.released - released).toBe(2));
+    await vi.waitFor(() => expect(server.connections().length).toBe(1));
+    expect(other.isClosed()).toBe(false);
+  });
+
+  it.skipIf(!native)('a sendfile stream that keeps moving outlasts connections.max.idle.ms; one that stalls is closed by it', async () => {
+    const { server, port } = await setup({ idleMs: 300 });
+    const c = await client(port);
+    const size = 768 * STREAM_PIECE_BYTES; // mostly the sparse part of the file: content not checked
+    // The client reads in short bursts with long gaps, for four idle periods.
+    c.socket.pause();
+    c.socket.write(frame(KEY.STREAM, 0, 1, [-2, 1, size]));
+    await vi.waitFor(() => expect(server.connections()[0]?.sentfileBytes).toBeGreaterThan(0));
+    const conn = server.connections()[0];
+    const seen: number[] = [];
+    for (let t0 = Date.now(); Date.now() - t0 < 1200; ) {
+      await sleep(150);
+      c.socket.resume();
+      await sleep(1);
+      c.socket.pause();
+      seen.push(conn.sentfileBytes);
+    }
+    expect(c.isClosed()).toBe(false);
+    expect(conn.isClosed).toBe(false);
+    expect(seen.at(-1)!).toBeGreaterThan(seen[0]); // it moved
+    expect(seen.at(-1)!).toBeLessThan(size); // and is not done
+    c.socket.destroy();
+    await vi.waitFor(() => expect(server.connections().length).toBe(0));
+    // A client that never reads: the stream stalls, and the idle time ends the connection and
+    // gives the response back (the client, paused, does not even see the close).
+    const released = streamStats.released;
+    const d = await client(port);
+    d.socket.pause();
+    d.socket.write(frame(KEY.STREAM, 0, 2, [-2, 2, size]));
+    await vi.waitFor(() => expect(server.connections()[0]?.sentfileBytes).toBeGreaterThan(0));
+    const t1 = Date.now();
+    await vi.waitFor(() => expect(server.connections().length).toBe(0), { timeout: 5000 });
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(250);
+    await vi.waitFor(() => expect(streamStats.released - released).toBe(1));
+    d.socket.destroy();
+  }, 30_000);
 });

@@ -25,6 +25,11 @@ export interface DeferredBytes {
   readonly length: number;
   /** Fills `target` with the span's bytes from `from` on; rejects if they cannot all be read. */
   read(target: Buffer, from: number): Promise<void>;
+  /**
+   * Where the bytes lie in a file, when the connection may send them straight from it (sendfile):
+   * `length` bytes from `position` of descriptor `fd`, which stays open until the response is sent.
+   */
+  readonly file?: { readonly fd: number; readonly position: number };
 }
 
 /** One piece of encoded output. */

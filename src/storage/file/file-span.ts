@@ -3,17 +3,20 @@
  * (src/server/connection.ts reads it a piece at a time as the socket takes the bytes). The span
  * keeps the segment's descriptor open until its lease is released, so retention, DeleteRecords or a
  * cleaner swap that closes the segment meanwhile does not cut the response short: the bytes below
- * the written size of a segment never change, and an unlinked file stays readable.
+ * the written size of a segment never change, and an unlinked file stays readable. Over the real
+ * filesystem the span also tells where it lies (`file`), so the connection can sendfile it.
  */
 import type { RecordSpan } from '../engine.js';
 import type { ReadLease } from '../read-lease.js';
-import type { StorageFs } from './fs.js';
+import { nodeFs, type StorageFs } from './fs.js';
 import type { PlannedSpan } from './read.js';
 import type { FileSegment } from './segment.js';
 
 export class FileSpan implements RecordSpan {
   readonly length: number;
   readonly lastOffsetBound: number;
+  /** Set only over the real filesystem: a substituted StorageFs (faults, counts) must see every read. */
+  readonly file?: { readonly fd: number; readonly position: number };
   private readonly position: number;
   private readonly fd: number;
 
@@ -29,6 +32,7 @@ export class FileSpan implements RecordSpan {
     this.lastOffsetBound = planned.lastOffsetBound;
     this.fd = seg.retain();
     lease.hold(() => seg.release(fs));
+    if (fs === nodeFs) this.file = { fd: this.fd, position: this.position };
   }
 
   async read(target: Buffer, from: number): Promise<void> {
