@@ -54,8 +54,9 @@ function runAll(fns: (() => void)[]): void {
 /** Deferred bytes are streamed in pieces of this size, two at a time (one read while one is written). */
 export const STREAM_PIECE_BYTES = 1024 * 1024;
 /**
- * How long one sendfile job may wait for room in a full socket before it gives its pool thread back
- * (the rest goes as a new job): a slow reader must not hold a thread that file I/O needs.
+ * How long one sendfile job may wait for room in a full socket before it gives its pool thread back:
+ * a slow reader must not hold a thread that file I/O needs. The stream then writes one piece the
+ * ordinary way (its write waits for room in the event loop) and goes on with sendfile after it.
  */
 const SENDFILE_WAIT_MS = 20;
 const EMPTY = Buffer.alloc(0);
@@ -93,9 +94,14 @@ export class Connection {
   writePauses = 0;
   /** Responses that were streamed (tests, metrics). */
   streamedResponses = 0;
-  /** Bytes of streamed responses that went by sendfile (tests, metrics), and when some last went. */
+  /** Bytes of streamed responses that went by sendfile (tests, metrics). */
   sentfileBytes = 0;
-  private sentfileAt = 0;
+  /** When a sendfile stream last moved bytes (its sendfile calls are invisible to the socket's idle timer). */
+  private streamProgressAt = 0;
+  /** Times a sendfile stream found the socket full for a whole job and sent a piece by write instead. */
+  sentfileWaits = 0;
+  /** sendfile jobs on the thread pool now (0 or 1). */
+  sendfileJobs = 0;
   private readonly sendfile: SendfileFn | null;
 
   constructor(
@@ -334,6 +340,7 @@ export class Connection {
         });
       });
     const stopped = () => failed !== null || this.closed;
+    let usedSendfile = false;
     try {
       let turn = 0;
       for (let i = from; i < chunks.length && !stopped(); i++) {
@@ -345,6 +352,7 @@ export class Connection {
         }
         const file = c.file;
         if (file && this.sendfile) {
+          usedSendfile = true;
           // The empty write's callback runs once every byte queued before it is in the kernel.
           await writing;
           writing = write(EMPTY);
@@ -357,19 +365,33 @@ export class Connection {
               break;
             }
             try {
-              const n = await this.sendfile(sock, file.fd, file.position + at, c.length - at, SENDFILE_WAIT_MS);
+              this.sendfileJobs++;
+              const n = await this.sendfile(sock, file.fd, file.position + at, c.length - at, SENDFILE_WAIT_MS).finally(() => this.sendfileJobs--);
               at += n;
               this.sentfileBytes += n;
-              if (n > 0) this.sentfileAt = Date.now();
+              if (n > 0) this.streamProgressAt = Date.now();
             } catch (e) {
               const err = e as SendfileError;
               failed = err;
               peerGone = err.code === 'EPIPE' || err.code === 'ECONNRESET';
             }
+            if (at < c.length && !stopped()) {
+              // The socket stayed full for the job's whole wait: a slow reader. Send one piece the
+              // ordinary way, whose write waits for room in the event loop, not on a pool thread.
+              this.sentfileWaits++;
+              if (pieces.length === 0) pieces.push(bufferPool.take(STREAM_PIECE_BYTES));
+              const n = Math.min(STREAM_PIECE_BYTES, c.length - at);
+              await c.read(pieces[0].subarray(0, n), at);
+              if (stopped()) break;
+              writing = write(pieces[0].subarray(0, n));
+              await writing;
+              at += n;
+              this.streamProgressAt = Date.now();
+            }
           }
           continue;
         }
-        if (pieces.length === 0) pieces.push(bufferPool.take(STREAM_PIECE_BYTES), bufferPool.take(STREAM_PIECE_BYTES));
+        while (pieces.length < 2) pieces.push(bufferPool.take(STREAM_PIECE_BYTES));
         for (let at = 0; at < c.length && !stopped(); ) {
           const n = Math.min(STREAM_PIECE_BYTES, c.length - at);
           const piece = pieces[turn];
@@ -390,7 +412,7 @@ export class Connection {
     for (const p of pieces) bufferPool.give(p);
     this.streaming = false;
     // The socket saw no writes while sendfile ran: idle time counts from the stream's end.
-    if (this.sentfileAt > 0 && this.opts.idleMs > 0 && !this.closed) s.setTimeout(this.opts.idleMs);
+    if (usedSendfile && this.opts.idleMs > 0 && !this.closed) s.setTimeout(this.opts.idleMs);
     if (sent) runAll(sent);
     if (failed !== null && !this.closed) {
       this.close(peerGone ? 'peer went away during a streamed response' : 'reading a streamed response failed', peerGone ? 'debug' : 'warn', failed, true);
@@ -419,8 +441,9 @@ export class Connection {
   private onTimeout(): void {
     // A request still being worked on (a long poll) is activity; otherwise the connection is idle.
     if (this.slots.length > 0) return;
-    // sendfile moves bytes without the socket seeing writes: progress within the idle time is activity.
-    if (this.streaming && Date.now() - this.sentfileAt < this.opts.idleMs) {
+    // sendfile moves bytes without the socket seeing writes: a stream's progress within the idle time
+    // is activity.
+    if (this.streaming && Date.now() - this.streamProgressAt < this.opts.idleMs) {
       this.socket.setTimeout(this.opts.idleMs);
       return;
     }
