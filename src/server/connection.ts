@@ -365,8 +365,10 @@ export class Connection {
               break;
             }
             try {
+              // Bad arguments or a failed dup throw here, before any job is queued.
+              const job = this.sendfile(sock, file.fd, file.position + at, c.length - at, SENDFILE_WAIT_MS);
               this.sendfileJobs++;
-              const n = await this.sendfile(sock, file.fd, file.position + at, c.length - at, SENDFILE_WAIT_MS).finally(() => this.sendfileJobs--);
+              const n = await job.finally(() => this.sendfileJobs--);
               at += n;
               this.sentfileBytes += n;
               if (n > 0) this.streamProgressAt = Date.now();

@@ -94,7 +94,7 @@ static void complete(napi_env env, napi_status status, void *data) {
   free(j);
 }
 
-static napi_value throw_errno(napi_env env, const char *what) {
+static napi_value throw_message(napi_env env, const char *what) {
   napi_throw_error(env, NULL, what);
   return NULL;
 }
@@ -102,19 +102,19 @@ static napi_value throw_errno(napi_env env, const char *what) {
 static napi_value Sendfile(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value args[5];
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 5) return throw_errno(env, "sendfile(sock, file, position, length, waitMs)");
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 5) return throw_message(env, "sendfile(sock, file, position, length, waitMs)");
   int32_t sock, file, wait_ms;
   int64_t position, length;
   if (napi_get_value_int32(env, args[0], &sock) != napi_ok || napi_get_value_int32(env, args[1], &file) != napi_ok ||
       napi_get_value_int64(env, args[2], &position) != napi_ok || napi_get_value_int64(env, args[3], &length) != napi_ok ||
       napi_get_value_int32(env, args[4], &wait_ms) != napi_ok || sock < 0 || file < 0 || position < 0 || length < 0 || wait_ms < 0)
-    return throw_errno(env, "sendfile: bad arguments");
+    return throw_message(env, "sendfile: bad arguments");
   int dup_sock = dup(sock);
-  if (dup_sock < 0) return throw_errno(env, "sendfile: dup of the socket failed");
+  if (dup_sock < 0) return throw_message(env, "sendfile: dup of the socket failed");
   Job *j = calloc(1, sizeof(Job));
   if (!j) {
     close(dup_sock);
-    return throw_errno(env, "sendfile: out of memory");
+    return throw_message(env, "sendfile: out of memory");
   }
   j->sock = dup_sock;
   j->file = file;
