@@ -11,8 +11,6 @@ import type { Socket } from 'node:net';
 export interface SendfileError extends Error {
   code?: string;
   errno?: number;
-  /** Bytes the failed job had sent before the error. */
-  sent?: number;
 }
 
 /** Sends length bytes of file at position to sock; resolves with the bytes sent (fewer when waitMs ran out). */

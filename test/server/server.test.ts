@@ -4,8 +4,7 @@ import { ErrorCode } from '../../src/protocol/errors.js';
 import { STREAM_PIECE_BYTES } from '../../src/server/connection.js';
 import { bufferPool } from '../../src/protocol/primitives/buffer-pool.js';
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+import { nodeHeaders } from '../../src/server/native/build.mjs';
 import { nativeSendfile } from '../../src/server/sendfile.js';
 import { bodySum, client, frame, KEY, openGate, PATTERN_FILE_BYTES, patternByte, rawFrame, sleep, startTestServer, STREAM_TAIL, streamStats } from './helpers.js';
 
@@ -300,17 +299,15 @@ describe('responses with deferred bytes (streamed file spans)', () => {
   });
 });
 
-/** cc and Node's headers, as src/server/native/build.mjs looks for them. */
+/** cc and Node's headers, which src/server/native/build.mjs needs. */
 function canBuildNative(): boolean {
-  if (process.platform !== 'linux') return false;
+  if (process.platform !== 'linux' || !nodeHeaders()) return false;
   try {
     execFileSync(process.env.CC || 'cc', ['--version'], { stdio: 'ignore' });
+    return true;
   } catch {
     return false;
   }
-  const dirs = [path.resolve(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
-  if (process.env.npm_config_nodedir) dirs.push(path.join(process.env.npm_config_nodedir, 'include', 'node'));
-  return dirs.some((d) => fs.existsSync(path.join(d, 'node_api.h')));
 }
 
 describe('file spans sent by sendfile (the native helper)', () => {

@@ -13,7 +13,8 @@ const src = path.join(here, 'sendfile.c');
 const out = path.join(root, 'dist', 'native', 'sendfile.node');
 const say = (msg) => process.stderr.write(`native sendfile helper: ${msg}\n`);
 
-function headers() {
+/** The directory holding Node's node_api.h, or undefined (tests ask it too). */
+export function nodeHeaders() {
   const dirs = [path.resolve(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
   if (process.env.npm_config_nodedir) dirs.unshift(path.join(process.env.npm_config_nodedir, 'include', 'node'));
   return dirs.find((d) => fs.existsSync(path.join(d, 'node_api.h')));
@@ -22,7 +23,7 @@ function headers() {
 function main() {
   if (process.platform !== 'linux') return say('not Linux: skipped (file spans are read and written)');
   if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(src).mtimeMs) return;
-  const inc = headers();
+  const inc = nodeHeaders();
   if (!inc) return say("Node's headers (node_api.h) not found: skipped (file spans are read and written)");
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
@@ -35,4 +36,4 @@ function main() {
   }
 }
 
-main();
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

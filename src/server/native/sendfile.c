@@ -9,7 +9,7 @@
  *   is non-blocking: when it is full the job waits for room with poll(), but at most waitMs in all,
  *   and then settles with what it sent; the caller queues the rest as a new job, so one slow reader
  *   holds a pool thread for at most waitMs at a time.
- *   Rejects with an Error carrying `errno`, `code` and `sent` when sendfile fails.
+ *   Rejects with an Error carrying `errno` and `code` when sendfile fails.
  */
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -75,7 +75,7 @@ static void complete(napi_env env, napi_status status, void *data) {
   napi_value v;
   if (status != napi_ok && j->err == 0) j->err = ECANCELED;
   if (j->err) {
-    napi_value msg, num, code, sent;
+    napi_value msg, num, code;
     napi_create_string_utf8(env, strerror(j->err), NAPI_AUTO_LENGTH, &msg);
     napi_create_error(env, NULL, msg, &v);
     napi_create_int32(env, j->err, &num);
@@ -83,8 +83,6 @@ static void complete(napi_env env, napi_status status, void *data) {
     const char *name = j->err == EPIPE ? "EPIPE" : j->err == ECONNRESET ? "ECONNRESET" : j->err == ENODATA ? "ENODATA" : "ESENDFILE";
     napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
     napi_set_named_property(env, v, "code", code);
-    napi_create_int64(env, j->sent, &sent);
-    napi_set_named_property(env, v, "sent", sent);
     napi_reject_deferred(env, j->deferred, v);
   } else {
     napi_create_int64(env, j->sent, &v);
