@@ -11,7 +11,7 @@ interface Fault {
   code: string;
   path?: RegExp;
   times: number;
-  /** For writev: bytes to really write before failing. */
+  /** For writev and writevSync: bytes to really write before failing. */
   tornBytes?: number;
 }
 
@@ -70,6 +70,14 @@ export class FaultFs implements StorageFs {
       throw errno(f.code, 'writev', this.paths.get(fd));
     }
     return this.inner.writev(fd, bufs, position);
+  }
+  writevSync(fd: number, bufs: Buffer[], position: number): number {
+    const f = this.take('writevSync', this.paths.get(fd));
+    if (f) {
+      if (f.tornBytes) this.inner.writevSync(fd, [Buffer.concat(bufs).subarray(0, f.tornBytes)], position);
+      throw errno(f.code, 'writevSync', this.paths.get(fd));
+    }
+    return this.inner.writevSync(fd, bufs, position);
   }
   async read(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
     this.check('read', this.paths.get(fd));

@@ -18,8 +18,8 @@ let t: ReturnType<typeof tempDir>;
 let clock: Clock;
 let engines: FileStorageEngine[] = [];
 
-function engine(fs?: FaultFs): FileStorageEngine {
-  const e = new FileStorageEngine({ dataDir: t.dir, fs, now: clock.now, tickMs: 0, defaultConfig: config() });
+function engine(fs?: FaultFs, syncWriteMaxBytes?: number): FileStorageEngine {
+  const e = new FileStorageEngine({ dataDir: t.dir, fs, now: clock.now, tickMs: 0, defaultConfig: config(), syncWriteMaxBytes });
   engines.push(e);
   return e;
 }
@@ -224,7 +224,7 @@ describe('file engine', () => {
     const fsyncs = fs.count('fdatasync') - before;
     expect(fsyncs).toBeGreaterThan(0);
     expect(fsyncs).toBeLessThan(n / 10);
-    expect(fs.count('writev')).toBeLessThan(n / 10);
+    expect(fs.count('writev') + fs.count('writevSync')).toBeLessThan(n / 10);
   });
 
   it('seals a rolled segment beside the write path: appends go on while its fsync runs, retention waits for the seal', async () => {
@@ -290,21 +290,52 @@ describe('file engine', () => {
     expect(existsSync(`${t.dir}/${CLEAN_SHUTDOWN_MARKER}`)).toBe(false);
   });
 
-  it('a write error rejects written appends; a torn write is cut off at the next open', async () => {
+  // Small runs are written on the JS thread (writevSync), larger ones by the thread pool (writev).
+  for (const [path, syncMax] of [['writevSync', undefined], ['writev', 0]] as const) {
+    it(`a write error rejects written appends; a torn write is cut off at the next open (${path})`, async () => {
+      const fs = new FaultFs();
+      const e1 = engine(fs, syncMax);
+      await e1.open();
+      const log = await e1.createPartition('t', 0, config());
+      await log.append([makeBatch({ count: 2 })], 0, 'synced');
+      fs.failNext(path, { tornBytes: 40, path: /\.log$/ });
+      await expect(log.append([makeBatch({ count: 2 })], 0, 'written')).rejects.toBeInstanceOf(LogFailedError);
+      await e1.close();
+      const e2 = engine();
+      await e2.open();
+      expect(e2.lastOpen.clean).toBe(false);
+      const again = e2.getPartition('t', 0)!;
+      expect(again.logEndOffset()).toBe(2);
+      expect(e2.lastOpen.stats.bytesTruncated).toBe(40);
+    });
+  }
+
+  it('writes runs up to syncWriteMaxBytes on the JS thread and larger ones through the thread pool, all readable', async () => {
     const fs = new FaultFs();
-    const e1 = engine(fs);
-    await e1.open();
-    const log = await e1.createPartition('t', 0, config());
-    await log.append([makeBatch({ count: 2 })], 0, 'synced');
-    fs.failNext('writev', { tornBytes: 40 });
-    await expect(log.append([makeBatch({ count: 2 })], 0, 'written')).rejects.toBeInstanceOf(LogFailedError);
-    await e1.close();
+    const e = engine(fs, 4096);
+    await e.open();
+    const log = await e.createPartition('t', 0, config());
+    // The log's writes in one append: [on the JS thread, through the pool].
+    const writes = async (batches: ReturnType<typeof makeBatch>[], durability: 'written' | 'synced') => {
+      const before = [fs.count('writevSync'), fs.count('writev')];
+      await log.append(batches, 0, durability);
+      return [fs.count('writevSync') - before[0], fs.count('writev') - before[1]];
+    };
+    const small = makeBatch({ count: 3 });
+    expect(small.buf.length).toBeLessThanOrEqual(4096);
+    expect(await writes([small], 'written')).toEqual([1, 0]);
+    // One append of batches totalling more than the limit is one run, written by the pool.
+    const big = Array.from({ length: 8 }, () => makeBatch({ count: 2, valueSize: 1000 }));
+    expect(big.reduce((n, b) => n + b.buf.length, 0)).toBeGreaterThan(4096);
+    expect(await writes(big, 'synced')).toEqual([0, 1]);
+    expect(await writes([makeBatch({ count: 1 })], 'written')).toEqual([1, 0]);
+    await e.close();
     const e2 = engine();
     await e2.open();
-    expect(e2.lastOpen.clean).toBe(false);
+    expect(e2.lastOpen.clean).toBe(true);
     const again = e2.getPartition('t', 0)!;
-    expect(again.logEndOffset()).toBe(2);
-    expect(e2.lastOpen.stats.bytesTruncated).toBe(40);
+    expect(again.logEndOffset()).toBe(3 + 16 + 1);
+    expect((await readAll(again)).length).toBe(1 + 8 + 1);
   });
 
   it('honours flush.messages and flush.ms', async () => {

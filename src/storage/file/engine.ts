@@ -42,6 +42,8 @@ export interface FileEngineOptions {
   tickMs?: number;
   /** How often recovery points and active indexes are checkpointed (default 30 s). */
   checkpointIntervalMs?: number;
+  /** Appends up to this many bytes are written on the JS thread, larger ones by the thread pool (default 1 MiB). */
+  syncWriteMaxBytes?: number;
 }
 
 export class FileStorageEngine implements StorageEngine {
@@ -126,6 +128,7 @@ export class FileStorageEngine implements StorageEngine {
       tailCacheBytes: this.opts.tailCacheBytes ?? 4 * 1024 * 1024,
       tailCacheBudget: this.tailCacheBudget,
       readPool: this.readPool,
+      syncWriteMaxBytes: this.opts.syncWriteMaxBytes,
       onLogStartChanged: () => {
         this.logStartDirty = true;
         void this.writeLogStarts().catch((e) => this.opts.logger?.error(e, 'log start checkpoint failed'));

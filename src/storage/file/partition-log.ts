@@ -33,6 +33,8 @@ export interface FileLogOptions {
   tailCacheBudget?: TailCacheBudget;
   /** Lends read buffers to reads made under a lease (Fetch). */
   readPool?: ReadBufferPool;
+  /** See LogWriter (default SYNC_WRITE_MAX_BYTES). */
+  syncWriteMaxBytes?: number;
   /** The log start offset moved (the engine persists it). */
   onLogStartChanged: (log: FilePartitionLog) => void;
   onFailure: (log: FilePartitionLog, e: Error) => void;
@@ -72,6 +74,7 @@ export class FilePartitionLog implements PartitionLog {
         onFailure: (e) => opts.onFailure(this, e),
       },
       this.endOffset,
+      opts.syncWriteMaxBytes,
     );
   }
 

@@ -6,16 +6,22 @@
  *   synced   resolves after an fdatasync that started after that write (group commit: each fsync
  *            covers every waiter queued before it began; waiters arriving meanwhile wait for the next);
  *   none     the caller does not wait, but the bytes still go out in order.
+ * Runs of up to syncWriteMax bytes are written on the JS thread (writevSync): copying a produce
+ * request's batches into the page cache takes tens of microseconds, less than handing them to the
+ * thread pool and waking the event loop again. Larger runs (a backlog that queued up behind a slow
+ * write) go to the thread pool. fsync always does.
  * An I/O error fails the log: queued and future appends reject and nothing reports success
  * after a failed fsync (the page cache state is unknown then).
  */
 import type { Durability } from '../engine.js';
 import type { StorageFs } from './fs.js';
-import { writeAll } from './fs.js';
+import { writeAll, writeAllSync } from './fs.js';
 import type { FileSegment } from './segment.js';
 
 const MAX_IOV = 1024;
 const MAX_WRITE_BYTES = 8 * 1024 * 1024;
+/** Default for runs written on the JS thread (see above). */
+export const SYNC_WRITE_MAX_BYTES = 1024 * 1024;
 
 interface Waiter {
   resolve: () => void;
@@ -70,6 +76,7 @@ export class LogWriter {
     private readonly fs: StorageFs,
     private readonly hooks: WriterHooks,
     endOffset: number,
+    private readonly syncWriteMax = SYNC_WRITE_MAX_BYTES,
   ) {
     this.writtenOffset = endOffset;
     this.syncedOffset = endOffset;
@@ -121,7 +128,9 @@ export class LogWriter {
     }
     if (!this.writing) {
       this.writing = true;
-      void this.drain();
+      // After the caller's synchronous work: its bookkeeping is done, and further appends to
+      // this log in the same tick are queued by then and share the run.
+      queueMicrotask(() => void this.drain());
     }
   }
 
@@ -184,8 +193,9 @@ export class LogWriter {
     }
     this.queue.splice(0, run.length);
     try {
-      const fd = await head.seg.open(this.fs);
-      await writeAll(this.fs, fd, bufs, head.position);
+      const fd = head.seg.fd >= 0 ? head.seg.fd : await head.seg.open(this.fs);
+      if (bytes <= this.syncWriteMax) writeAllSync(this.fs, fd, bufs, head.position);
+      else await writeAll(this.fs, fd, bufs, head.position);
     } catch (e) {
       for (const it of run) it.waiter?.reject(e as Error);
       throw e;
