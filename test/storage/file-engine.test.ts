@@ -8,6 +8,7 @@ import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../src/storage/engine.js'
 import { CLEAN_SHUTDOWN_MARKER, FileStorageEngine, LogFailedError } from '../../src/storage/index.js';
 import { Clock, makeBatch, parseChunks, tempDir } from './helpers.js';
 import { FaultFs } from './fault-fs.js';
+import { SLOW_SYNC_WRITE_MS, SYNC_WRITE_BACKOFF_MS } from '../../src/storage/file/writer.js';
 
 /** Both engines' logs expose their segment base offsets beyond the PartitionLog interface. */
 const segmentsOf = (log: unknown): number[] => (log as { segmentBaseOffsets(): number[] }).segmentBaseOffsets();
@@ -336,6 +337,45 @@ describe('file engine', () => {
     const again = e2.getPartition('t', 0)!;
     expect(again.logEndOffset()).toBe(3 + 16 + 1);
     expect((await readAll(again)).length).toBe(1 + 8 + 1);
+  });
+
+  it('after a slow write on the JS thread, writes go through the thread pool for a while, then back', async () => {
+    // The next write on the JS thread stalls as a throttled or failing disk would.
+    class SlowOnce extends FaultFs {
+      stall = false;
+      override writevSync(fd: number, bufs: Buffer[], position: number): number {
+        if (this.stall) {
+          this.stall = false;
+          const until = performance.now() + SLOW_SYNC_WRITE_MS + 10;
+          while (performance.now() < until);
+        }
+        return super.writevSync(fd, bufs, position);
+      }
+    }
+    const fs = new SlowOnce();
+    const e = engine(fs);
+    await e.open();
+    const log = await e.createPartition('t', 0, config());
+    const other = await e.createPartition('u', 0, config());
+    const writes = async (l: typeof log) => {
+      const before = [fs.count('writevSync'), fs.count('writev')];
+      await l.append([makeBatch()], 0, 'written');
+      return [fs.count('writevSync') - before[0], fs.count('writev') - before[1]];
+    };
+    expect(await writes(log)).toEqual([1, 0]);
+    fs.stall = true;
+    expect(await writes(log)).toEqual([1, 0]);
+    expect(e.syncWrites.slowWrites).toBe(1);
+    // Every log of the engine (one disk) now writes through the pool.
+    expect(await writes(log)).toEqual([0, 1]);
+    expect(await writes(other)).toEqual([0, 1]);
+    clock.advance(SYNC_WRITE_BACKOFF_MS - 1);
+    expect(await writes(other)).toEqual([0, 1]);
+    clock.advance(1);
+    expect(await writes(log)).toEqual([1, 0]);
+    expect(await writes(other)).toEqual([1, 0]);
+    expect((await readAll(log)).length).toBe(4);
+    expect((await readAll(other)).length).toBe(3);
   });
 
   it('honours flush.messages and flush.ms', async () => {

@@ -23,6 +23,7 @@ import { nodeFs, type StorageFs } from './fs.js';
 import { emptyStats, loadSegments, type RecoveryStats } from './load.js';
 import { FilePartitionLog } from './partition-log.js';
 import { TailCacheBudget } from './tail-cache.js';
+import { SYNC_WRITE_MAX_BYTES, SyncWrites } from './writer.js';
 
 export const CLEAN_SHUTDOWN_MARKER = '.brook-clean-shutdown';
 const PARTITION_DIR = /^(.+)-(\d+)$/;
@@ -59,6 +60,8 @@ export class FileStorageEngine implements StorageEngine {
   readonly tailCacheBudget: TailCacheBudget;
   /** Lends the Fetch path its disk read buffers (see src/storage/read-lease.ts). */
   readonly readPool = new ReadBufferPool();
+  /** Which appends are written on the JS thread (see writer.ts). */
+  readonly syncWrites: SyncWrites;
   /** What the last open() did: whether it trusted a clean shutdown and how much it scanned. */
   lastOpen: { clean: boolean; stats: RecoveryStats } = { clean: true, stats: emptyStats() };
 
@@ -66,6 +69,7 @@ export class FileStorageEngine implements StorageEngine {
     this.fs = opts.fs ?? nodeFs;
     this.now = opts.now ?? Date.now;
     this.tailCacheBudget = new TailCacheBudget(opts.tailCacheTotalBytes ?? 8 * 1024 * 1024);
+    this.syncWrites = new SyncWrites(opts.syncWriteMaxBytes ?? SYNC_WRITE_MAX_BYTES, this.now, opts.logger);
   }
 
   private path(name: string): string {
@@ -128,7 +132,7 @@ export class FileStorageEngine implements StorageEngine {
       tailCacheBytes: this.opts.tailCacheBytes ?? 4 * 1024 * 1024,
       tailCacheBudget: this.tailCacheBudget,
       readPool: this.readPool,
-      syncWriteMaxBytes: this.opts.syncWriteMaxBytes,
+      syncWrites: this.syncWrites,
       onLogStartChanged: () => {
         this.logStartDirty = true;
         void this.writeLogStarts().catch((e) => this.opts.logger?.error(e, 'log start checkpoint failed'));

@@ -23,7 +23,7 @@ import { SPAN_MIN_BYTES, afterEmptyBatches, findTimestampInSegment, readSegment 
 import { FileSegment } from './segment.js';
 import { TailCache, type TailCacheBudget } from './tail-cache.js';
 import type { ReadBufferPool, ReadLease } from '../read-lease.js';
-import { LogWriter } from './writer.js';
+import { LogWriter, type SyncWrites } from './writer.js';
 
 export interface FileLogOptions {
   fs: StorageFs;
@@ -33,8 +33,8 @@ export interface FileLogOptions {
   tailCacheBudget?: TailCacheBudget;
   /** Lends read buffers to reads made under a lease (Fetch). */
   readPool?: ReadBufferPool;
-  /** See LogWriter (default SYNC_WRITE_MAX_BYTES). */
-  syncWriteMaxBytes?: number;
+  /** Which appends are written on the JS thread (the engine's, shared by its logs). */
+  syncWrites?: SyncWrites;
   /** The log start offset moved (the engine persists it). */
   onLogStartChanged: (log: FilePartitionLog) => void;
   onFailure: (log: FilePartitionLog, e: Error) => void;
@@ -74,7 +74,7 @@ export class FilePartitionLog implements PartitionLog {
         onFailure: (e) => opts.onFailure(this, e),
       },
       this.endOffset,
-      opts.syncWriteMaxBytes,
+      opts.syncWrites,
     );
   }
 

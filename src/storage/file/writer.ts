@@ -6,10 +6,11 @@
  *   synced   resolves after an fdatasync that started after that write (group commit: each fsync
  *            covers every waiter queued before it began; waiters arriving meanwhile wait for the next);
  *   none     the caller does not wait, but the bytes still go out in order.
- * Runs of up to syncWriteMax bytes are written on the JS thread (writevSync): copying a produce
+ * Runs of up to SyncWrites.maxBytes are written on the JS thread (writevSync): copying a produce
  * request's batches into the page cache takes tens of microseconds, less than handing them to the
  * thread pool and waking the event loop again. Larger runs (a backlog that queued up behind a slow
- * write) go to the thread pool. fsync always does.
+ * write) go to the thread pool, and so does every write for a while after one on the JS thread was
+ * slow (a stalled disk or writeback throttling must not stop every connection). fsync always does.
  * An I/O error fails the log: queued and future appends reject and nothing reports success
  * after a failed fsync (the page cache state is unknown then).
  */
@@ -17,11 +18,40 @@ import type { Durability } from '../engine.js';
 import type { StorageFs } from './fs.js';
 import { writeAll, writeAllSync } from './fs.js';
 import type { FileSegment } from './segment.js';
+import type { Logger } from 'pino';
 
 const MAX_IOV = 1024;
 const MAX_WRITE_BYTES = 8 * 1024 * 1024;
 /** Default for runs written on the JS thread (see above). */
 export const SYNC_WRITE_MAX_BYTES = 1024 * 1024;
+/** A write on the JS thread slower than this... */
+export const SLOW_SYNC_WRITE_MS = 20;
+/** ...sends every log's writes to the thread pool for this long. */
+export const SYNC_WRITE_BACKOFF_MS = 30_000;
+
+/** When appends are written on the JS thread; one per engine, shared by its logs (one disk). */
+export class SyncWrites {
+  private poolUntil = -Infinity;
+  slowWrites = 0;
+
+  constructor(
+    readonly maxBytes: number,
+    private readonly now: () => number,
+    private readonly logger?: Logger,
+  ) {}
+
+  use(bytes: number): boolean {
+    return bytes <= this.maxBytes && this.now() >= this.poolUntil;
+  }
+
+  /** A write on the JS thread took ms (wall clock). */
+  took(ms: number, bytes: number): void {
+    if (ms <= SLOW_SYNC_WRITE_MS) return;
+    this.slowWrites++;
+    this.poolUntil = this.now() + SYNC_WRITE_BACKOFF_MS;
+    this.logger?.warn({ ms: Math.round(ms), bytes, poolForMs: SYNC_WRITE_BACKOFF_MS }, 'slow log write on the event loop: writing through the thread pool for a while');
+  }
+}
 
 interface Waiter {
   resolve: () => void;
@@ -76,7 +106,7 @@ export class LogWriter {
     private readonly fs: StorageFs,
     private readonly hooks: WriterHooks,
     endOffset: number,
-    private readonly syncWriteMax = SYNC_WRITE_MAX_BYTES,
+    private readonly syncWrites = new SyncWrites(SYNC_WRITE_MAX_BYTES, hooks.now),
   ) {
     this.writtenOffset = endOffset;
     this.syncedOffset = endOffset;
@@ -194,8 +224,11 @@ export class LogWriter {
     this.queue.splice(0, run.length);
     try {
       const fd = head.seg.fd >= 0 ? head.seg.fd : await head.seg.open(this.fs);
-      if (bytes <= this.syncWriteMax) writeAllSync(this.fs, fd, bufs, head.position);
-      else await writeAll(this.fs, fd, bufs, head.position);
+      if (this.syncWrites.use(bytes)) {
+        const t0 = performance.now();
+        writeAllSync(this.fs, fd, bufs, head.position);
+        this.syncWrites.took(performance.now() - t0, bytes);
+      } else await writeAll(this.fs, fd, bufs, head.position);
     } catch (e) {
       for (const it of run) it.waiter?.reject(e as Error);
       throw e;
