@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../src/storage/engine.js';
+import { DEFAULT_LOG_CONFIG, type AppendBatch, type LogConfig, type PartitionLog } from '../../src/storage/engine.js';
 import { CLEAN_SHUTDOWN_MARKER, FileStorageEngine, LogFailedError } from '../../src/storage/index.js';
 import { Clock, makeBatch, parseChunks, tempDir } from './helpers.js';
 import { FaultFs } from './fault-fs.js';
@@ -51,6 +51,13 @@ async function readAll(log: { read: (o: number, m: number, b: boolean) => Promis
     off = batches[batches.length - 1].lastOffset + 1;
   }
   return out;
+}
+
+/** The writes one append made: [on the JS thread (writevSync), through the pool (writev)]. */
+async function appendWrites(fs: FaultFs, log: PartitionLog, batches: AppendBatch[], durability: 'written' | 'synced' = 'written') {
+  const before = [fs.count('writevSync'), fs.count('writev')];
+  await log.append(batches, 0, durability);
+  return [fs.count('writevSync') - before[0], fs.count('writev') - before[1]];
 }
 
 const partDir = () => `${t.dir}/t-0`;
@@ -316,20 +323,14 @@ describe('file engine', () => {
     const e = engine(fs, 4096);
     await e.open();
     const log = await e.createPartition('t', 0, config());
-    // The log's writes in one append: [on the JS thread, through the pool].
-    const writes = async (batches: ReturnType<typeof makeBatch>[], durability: 'written' | 'synced') => {
-      const before = [fs.count('writevSync'), fs.count('writev')];
-      await log.append(batches, 0, durability);
-      return [fs.count('writevSync') - before[0], fs.count('writev') - before[1]];
-    };
     const small = makeBatch({ count: 3 });
     expect(small.buf.length).toBeLessThanOrEqual(4096);
-    expect(await writes([small], 'written')).toEqual([1, 0]);
+    expect(await appendWrites(fs, log, [small])).toEqual([1, 0]);
     // One append of batches totalling more than the limit is one run, written by the pool.
     const big = Array.from({ length: 8 }, () => makeBatch({ count: 2, valueSize: 1000 }));
     expect(big.reduce((n, b) => n + b.buf.length, 0)).toBeGreaterThan(4096);
-    expect(await writes(big, 'synced')).toEqual([0, 1]);
-    expect(await writes([makeBatch({ count: 1 })], 'written')).toEqual([1, 0]);
+    expect(await appendWrites(fs, log, big, 'synced')).toEqual([0, 1]);
+    expect(await appendWrites(fs, log, [makeBatch({ count: 1 })])).toEqual([1, 0]);
     await e.close();
     const e2 = engine();
     await e2.open();
@@ -357,11 +358,7 @@ describe('file engine', () => {
     await e.open();
     const log = await e.createPartition('t', 0, config());
     const other = await e.createPartition('u', 0, config());
-    const writes = async (l: typeof log) => {
-      const before = [fs.count('writevSync'), fs.count('writev')];
-      await l.append([makeBatch()], 0, 'written');
-      return [fs.count('writevSync') - before[0], fs.count('writev') - before[1]];
-    };
+    const writes = (l: typeof log) => appendWrites(fs, l, [makeBatch()]);
     expect(await writes(log)).toEqual([1, 0]);
     fs.stall = true;
     expect(await writes(log)).toEqual([1, 0]);

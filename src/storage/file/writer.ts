@@ -223,7 +223,7 @@ export class LogWriter {
     }
     this.queue.splice(0, run.length);
     try {
-      const fd = head.seg.fd >= 0 ? head.seg.fd : await head.seg.open(this.fs);
+      const fd = await head.seg.open(this.fs);
       if (this.syncWrites.use(bytes)) {
         const t0 = performance.now();
         writeAllSync(this.fs, fd, bufs, head.position);
