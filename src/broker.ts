@@ -148,6 +148,8 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
       maxFrameBytes: config.num('socket.request.max.bytes'),
       idleMs: config.num('connections.max.idle.ms'),
       maxConnections: config.num('max.connections'),
+      sendBufferBytes: config.num('socket.send.buffer.bytes'),
+      receiveBufferBytes: config.num('socket.receive.buffer.bytes'),
     });
     cleanup.push(() => server.close());
     const bound = await server.start();

@@ -12,6 +12,9 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 function d(name: string, type: ConfigType, dflt: ConfigValue, validate?: Validator, doc?: string): ConfigDef {
   return { name, type, default: dflt, validate, doc };
 }
+/** A socket buffer size: -1 (the system's) or a positive size. */
+const socketBuffer: Validator = (v) => (v === -1 ? null : atLeast(1)(v));
+
 function ignored(name: string, type: ConfigType, dflt: ConfigValue): ConfigDef {
   return { name, type, default: dflt, ignored: true };
 }
@@ -42,8 +45,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   d('max.connections', 'int', INT_MAX, atLeast(0)),
   ignored('max.connections.per.ip', 'int', INT_MAX),
   d('queued.max.requests', 'int', 500, atLeast(1)),
-  ignored('socket.send.buffer.bytes', 'int', 102400),
-  ignored('socket.receive.buffer.bytes', 'int', 102400),
+  d('socket.send.buffer.bytes', 'int', 102400, socketBuffer, 'SO_SNDBUF of each connection; -1: the system default (needs the native helper)'),
+  d('socket.receive.buffer.bytes', 'int', 102400, socketBuffer, 'SO_RCVBUF of each connection; -1: the system default (needs the native helper)'),
   ignored('socket.listen.backlog.size', 'int', 50),
   ignored('num.network.threads', 'int', 3),
   ignored('num.io.threads', 'int', 8),

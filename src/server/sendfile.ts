@@ -1,9 +1,11 @@
 /**
- * The optional native sendfile helper (src/server/native/sendfile.c, built to dist/native by
- * `npm run build` when a C compiler and Node's headers are there). Streamed Fetch responses use it
- * to move segment bytes from the page cache to the socket without copying them through JavaScript,
- * as Kafka does; without it they are read into pooled buffers and written. BROOK_SENDFILE=0 turns it
- * off (to compare the two paths, or if a platform misbehaves).
+ * The optional native helper (src/server/native/sendfile.c, built to dist/native by `npm run build`
+ * when a C compiler and Node's headers are there).
+ * - sendfile: streamed Fetch responses move segment bytes from the page cache to the socket without
+ *   copying them through JavaScript, as Kafka does; without it they are read into pooled buffers and
+ *   written. BROOK_SENDFILE=0 turns it off (to compare the two paths, or if a platform misbehaves).
+ * - setSocketBuffer: socket.send.buffer.bytes and socket.receive.buffer.bytes, which Node cannot set
+ *   on a TCP socket; without the helper the operating system's defaults stay.
  */
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
@@ -16,24 +18,47 @@ export interface SendfileError extends Error {
 /** Sends length bytes of file at position to sock; resolves with the bytes sent (fewer when waitMs ran out). */
 export type SendfileFn = (sock: number, file: number, position: number, length: number, waitMs: number) => Promise<number>;
 
-let loaded: SendfileFn | null | undefined;
+/** setsockopt SO_SNDBUF (kind 0) or SO_RCVBUF (kind 1); returns 0 or the errno. */
+export type SetSocketBufferFn = (sock: number, kind: 0 | 1, bytes: number) => number;
 
-/** The helper, or null when it is not built, cannot load, or BROOK_SENDFILE=0. */
-export function nativeSendfile(): SendfileFn | null {
+/** getsockopt SO_SNDBUF (kind 0) or SO_RCVBUF (kind 1): the size the kernel holds, or -errno. */
+export type GetSocketBufferFn = (sock: number, kind: 0 | 1) => number;
+
+interface NativeHelper {
+  sendfile?: SendfileFn;
+  setSocketBuffer?: SetSocketBufferFn;
+  getSocketBuffer?: GetSocketBufferFn;
+}
+
+let loaded: NativeHelper | null | undefined;
+
+function helper(): NativeHelper | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  if (process.platform !== 'linux' || process.env.BROOK_SENDFILE === '0') return loaded;
+  if (process.platform !== 'linux') return loaded;
   const require = createRequire(import.meta.url);
   // dist/native beside dist/server; from src/server (tests run the sources) the same dist/native.
   for (const at of ['../native/sendfile.node', '../../dist/native/sendfile.node']) {
     try {
-      const mod = require(at) as { sendfile?: SendfileFn };
-      if (typeof mod.sendfile === 'function') return (loaded = mod.sendfile);
+      return (loaded = require(at) as NativeHelper);
     } catch {
       // Not there, or not built here (no compiler or headers at build time).
     }
   }
   return loaded;
+}
+
+/** The sendfile helper, or null when it is not built, cannot load, or BROOK_SENDFILE=0. */
+export function nativeSendfile(): SendfileFn | null {
+  if (process.env.BROOK_SENDFILE === '0') return null;
+  const fn = helper()?.sendfile;
+  return typeof fn === 'function' ? fn : null;
+}
+
+/** The socket buffer helpers, or null when the helper is not built or cannot load. */
+export function nativeSocketBuffers(): { set: SetSocketBufferFn; get: GetSocketBufferFn } | null {
+  const h = helper();
+  return typeof h?.setSocketBuffer === 'function' && typeof h.getSocketBuffer === 'function' ? { set: h.setSocketBuffer, get: h.getSocketBuffer } : null;
 }
 
 /** The socket's descriptor, or -1 when it has none (not a TCP socket, or closed). */

@@ -85,6 +85,8 @@ export class NetworkServer {
         maxInFlightBytes: this.opts.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES,
         socketReadBuffers: this.opts.socketReadBuffers,
         sendfile: this.opts.sendfile,
+        sendBufferBytes: this.opts.sendBufferBytes,
+        receiveBufferBytes: this.opts.receiveBufferBytes,
       },
       this.opts.logger,
       (c) => this.conns.delete(c),

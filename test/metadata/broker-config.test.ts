@@ -17,6 +17,9 @@ describe('broker config', () => {
     expect(c.num('message.max.bytes')).toBe(1048588);
     expect(c.num('socket.request.max.bytes')).toBe(104857600);
     expect(c.num('connections.max.idle.ms')).toBe(600000);
+    expect(c.num('socket.send.buffer.bytes')).toBe(102400);
+    expect(c.num('socket.receive.buffer.bytes')).toBe(102400);
+    expect(loadBrokerConfig({ env: {}, overrides: { 'socket.send.buffer.bytes': '-1' } }).num('socket.send.buffer.bytes')).toBe(-1);
     expect(c.bool('auto.create.topics.enable')).toBe(true);
     expect(c.logRetentionMs).toBe(168 * 3600_000);
     expect(c.logConfig.segmentBytes).toBe(1073741824);
@@ -64,6 +67,8 @@ describe('broker config', () => {
       ['listeners', 'localhost:9092', /listener/],
       ['listeners', 'SSL://:9093', /not supported/],
       ['log.retention.ms', '1.5', /LONG/],
+      ['socket.send.buffer.bytes', '0', /at least 1/],
+      ['socket.receive.buffer.bytes', '-2', /at least 1/],
     ];
     for (const [k, v, re] of bad) {
       expect(() => loadBrokerConfig({ env: {}, overrides: { [k]: v } }), `${k}=${v}`).toThrow(ConfigException);

@@ -163,7 +163,16 @@ export function testRegistry(): HandlerRegistry {
 }
 
 export async function startTestServer(
-  opts: { idleMs?: number; maxFrameBytes?: number; maxInFlight?: number; maxInFlightBytes?: number; socketReadBuffers?: boolean; sendfile?: boolean } = {},
+  opts: {
+    idleMs?: number;
+    maxFrameBytes?: number;
+    maxInFlight?: number;
+    maxInFlightBytes?: number;
+    socketReadBuffers?: boolean;
+    sendfile?: boolean;
+    sendBufferBytes?: number;
+    receiveBufferBytes?: number;
+  } = {},
 ) {
   const registry = testRegistry();
   const services = { clock: { now: () => Date.now() } } as unknown as BrokerServices;
@@ -177,6 +186,8 @@ export async function startTestServer(
     maxInFlightBytes: opts.maxInFlightBytes,
     socketReadBuffers: opts.socketReadBuffers,
     sendfile: opts.sendfile,
+    sendBufferBytes: opts.sendBufferBytes,
+    receiveBufferBytes: opts.receiveBufferBytes,
   });
   const [bound] = await server.start();
   return { server, port: bound.port };

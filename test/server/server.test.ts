@@ -5,7 +5,7 @@ import { STREAM_PIECE_BYTES } from '../../src/server/connection.js';
 import { bufferPool } from '../../src/protocol/primitives/buffer-pool.js';
 import { execFileSync } from 'node:child_process';
 import { nodeHeaders } from '../../src/server/native/build.mjs';
-import { nativeSendfile } from '../../src/server/sendfile.js';
+import { nativeSendfile, nativeSocketBuffers } from '../../src/server/sendfile.js';
 import { bodySum, client, frame, KEY, openGate, PATTERN_FILE_BYTES, patternByte, rawFrame, sleep, startTestServer, STREAM_TAIL, streamStats } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -315,11 +315,31 @@ describe('file spans sent by sendfile (the native helper)', () => {
 
   it.skipIf(!canBuildNative())('the helper is built and loads where a C compiler and Node headers are (npm test builds it)', () => {
     expect(native).toBe(true);
+    expect(nativeSocketBuffers()).not.toBeNull();
   });
 
-  for (const sendfile of [true, false]) {
-    it(`streams a file span intact and in order with the responses around it (${sendfile ? 'sendfile where built' : 'sendfile off: read and written'})`, async () => {
-      const { server, port } = await setup({ sendfile });
+  it.skipIf(nativeSocketBuffers() === null)("sets each connection's SO_SNDBUF and SO_RCVBUF from socket.send/receive.buffer.bytes; -1 keeps the system's", async () => {
+    const sized = await setup({ sendBufferBytes: 65536, receiveBufferBytes: 49152 });
+    const plain = await setup({ sendBufferBytes: -1, receiveBufferBytes: -1 });
+    await client(sized.port);
+    await client(plain.port);
+    await vi.waitFor(() => expect(sized.server.connections().length + plain.server.connections().length).toBe(2));
+    // Linux holds twice the size asked for (half of it for its own bookkeeping).
+    expect(sized.server.connections()[0].socketBuffers()).toEqual({ send: 2 * 65536, receive: 2 * 49152 });
+    const system = plain.server.connections()[0].socketBuffers()!;
+    expect(system.send).toBeGreaterThan(0);
+    expect(system.send).not.toBe(2 * 65536);
+    expect(system.receive).not.toBe(2 * 49152);
+  });
+
+  const variants = [
+    { sendfile: true, sendBufferBytes: -1, name: 'sendfile where built' },
+    { sendfile: true, sendBufferBytes: 102400, name: "sendfile where built, Kafka's 100 KiB send buffer" },
+    { sendfile: false, sendBufferBytes: -1, name: 'sendfile off: read and written' },
+  ];
+  for (const { sendfile, sendBufferBytes, name } of variants) {
+    it(`streams a file span intact and in order with the responses around it (${name})`, async () => {
+      const { server, port } = await setup({ sendfile, sendBufferBytes });
       const released = streamStats.released;
       const c = await client(port);
       const size = 24 * STREAM_PIECE_BYTES + 12345;

@@ -10,6 +10,12 @@
  *   and then settles with what it sent; the caller queues the rest as a new job, so one slow reader
  *   holds a pool thread for at most waitMs at a time.
  *   Rejects with an Error carrying `errno` and `code` when sendfile fails.
+ *
+ * setSocketBuffer(sock, kind, bytes) -> 0 or an errno
+ *   setsockopt SO_SNDBUF (kind 0) or SO_RCVBUF (kind 1) on a socket: Kafka's socket.send.buffer.bytes
+ *   and socket.receive.buffer.bytes, which Node has no call for on a TCP socket. The kernel doubles
+ *   the value for its own bookkeeping and stops auto-tuning that buffer, as it does for Kafka.
+ * getSocketBuffer(sock, kind) -> the size the kernel holds (getsockopt), or -errno
  */
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -20,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 typedef struct {
   napi_async_work work;
@@ -127,9 +134,42 @@ static napi_value Sendfile(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+static napi_value SetSocketBuffer(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 3) return throw_message(env, "setSocketBuffer(sock, kind, bytes)");
+  int32_t sock, kind, bytes;
+  if (napi_get_value_int32(env, args[0], &sock) != napi_ok || napi_get_value_int32(env, args[1], &kind) != napi_ok ||
+      napi_get_value_int32(env, args[2], &bytes) != napi_ok || sock < 0 || (kind != 0 && kind != 1) || bytes <= 0)
+    return throw_message(env, "setSocketBuffer: bad arguments");
+  int err = setsockopt(sock, SOL_SOCKET, kind == 0 ? SO_SNDBUF : SO_RCVBUF, &bytes, sizeof bytes) == 0 ? 0 : errno;
+  napi_value v;
+  napi_create_int32(env, err, &v);
+  return v;
+}
+
+static napi_value GetSocketBuffer(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 2) return throw_message(env, "getSocketBuffer(sock, kind)");
+  int32_t sock, kind;
+  if (napi_get_value_int32(env, args[0], &sock) != napi_ok || napi_get_value_int32(env, args[1], &kind) != napi_ok || sock < 0 || (kind != 0 && kind != 1))
+    return throw_message(env, "getSocketBuffer: bad arguments");
+  int bytes = 0;
+  socklen_t len = sizeof bytes;
+  if (getsockopt(sock, SOL_SOCKET, kind == 0 ? SO_SNDBUF : SO_RCVBUF, &bytes, &len) != 0) bytes = -errno;
+  napi_value v;
+  napi_create_int32(env, bytes, &v);
+  return v;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "sendfile", NAPI_AUTO_LENGTH, Sendfile, NULL, &fn);
   napi_set_named_property(env, exports, "sendfile", fn);
+  napi_create_function(env, "setSocketBuffer", NAPI_AUTO_LENGTH, SetSocketBuffer, NULL, &fn);
+  napi_set_named_property(env, exports, "setSocketBuffer", fn);
+  napi_create_function(env, "getSocketBuffer", NAPI_AUTO_LENGTH, GetSocketBuffer, NULL, &fn);
+  napi_set_named_property(env, exports, "getSocketBuffer", fn);
   return exports;
 }
