@@ -19,7 +19,7 @@ import type { ConnectionContext, Dispatcher, Encoded } from './dispatcher.js';
 import { bufferPool } from '../protocol/primitives/buffer-pool.js';
 import { FrameError, Framer } from './framer.js';
 import { readInto, sharedReadBuffer } from './read-buffer.js';
-import { type SendfileError, type SendfileFn, nativeSendfile, nativeSocketBuffers, socketFd } from './sendfile.js';
+import { type SendfileError, type SendfileFn, nativeSendfile, nativeSocketBuffers, nativeUnsentBytes, socketFd } from './sendfile.js';
 
 export interface ConnectionOptions {
   maxFrameBytes: number;
@@ -107,6 +107,8 @@ export class Connection {
   sentfileBytes = 0;
   /** When a sendfile stream last moved bytes (its sendfile calls are invisible to the socket's idle timer). */
   private streamProgressAt = 0;
+  /** The socket's unacknowledged bytes at the last idle check of a stream (peerTookBytes). */
+  private lastUnsent = -1;
   /** Times a sendfile stream found the socket full for a whole job and sent a piece by write instead. */
   sentfileWaits = 0;
   /** sendfile jobs on the thread pool now (0 or 1). */
@@ -352,6 +354,7 @@ export class Connection {
    */
   private async stream(chunks: OutChunk[], from: number, sent: (() => void)[] | null): Promise<void> {
     this.streamedResponses++;
+    this.lastUnsent = -1;
     const s = this.socket;
     const pieces: Buffer[] = [];
     let failed: unknown = null;
@@ -469,12 +472,28 @@ export class Connection {
     }
   }
 
+  /**
+   * Whether the socket's unacknowledged bytes changed since the last look: the reader took some.
+   * A write that waits for room completes only once the kernel's send queue has drained by a third,
+   * which a slow reader with a large send buffer can take longer than the idle time to do. The
+   * first look counts as a change; a reader that takes nothing is closed one idle period later.
+   */
+  private peerTookBytes(): boolean {
+    const unsent = nativeUnsentBytes();
+    const fd = socketFd(this.socket);
+    if (!unsent || fd < 0) return false;
+    const n = unsent(fd);
+    if (n < 0 || n === this.lastUnsent) return false;
+    this.lastUnsent = n;
+    return true;
+  }
+
   private onTimeout(): void {
     // A request still being worked on (a long poll) is activity; otherwise the connection is idle.
     if (this.slots.length > 0) return;
     // sendfile moves bytes without the socket seeing writes: a stream's progress within the idle time
-    // is activity.
-    if (this.streaming && Date.now() - this.streamProgressAt < this.opts.idleMs) {
+    // is activity, and so is a slow reader taking bytes while a write waits for room.
+    if (this.streaming && (Date.now() - this.streamProgressAt < this.opts.idleMs || this.peerTookBytes())) {
       this.socket.setTimeout(this.opts.idleMs);
       return;
     }

@@ -6,6 +6,7 @@
  *   written. BROOK_SENDFILE=0 turns it off (to compare the two paths, or if a platform misbehaves).
  * - setSocketBuffer: socket.send.buffer.bytes and socket.receive.buffer.bytes, which Node cannot set
  *   on a TCP socket; without the helper the operating system's defaults stay.
+ * - unsentBytes: whether a slow reader is still taking the bytes of a stream (the idle check).
  */
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
@@ -24,10 +25,14 @@ export type SetSocketBufferFn = (sock: number, kind: 0 | 1, bytes: number) => nu
 /** getsockopt SO_SNDBUF (kind 0) or SO_RCVBUF (kind 1): the size the kernel holds, or -errno. */
 export type GetSocketBufferFn = (sock: number, kind: 0 | 1) => number;
 
+/** ioctl SIOCOUTQ: bytes sent to the socket that the peer has not acknowledged yet, or -errno. */
+export type UnsentBytesFn = (sock: number) => number;
+
 interface NativeHelper {
   sendfile?: SendfileFn;
   setSocketBuffer?: SetSocketBufferFn;
   getSocketBuffer?: GetSocketBufferFn;
+  unsentBytes?: UnsentBytesFn;
 }
 
 let loaded: NativeHelper | null | undefined;
@@ -59,6 +64,12 @@ export function nativeSendfile(): SendfileFn | null {
 export function nativeSocketBuffers(): { set: SetSocketBufferFn; get: GetSocketBufferFn } | null {
   const h = helper();
   return typeof h?.setSocketBuffer === 'function' && typeof h.getSocketBuffer === 'function' ? { set: h.setSocketBuffer, get: h.getSocketBuffer } : null;
+}
+
+/** The unacknowledged-bytes helper, or null when the helper is not built or cannot load. */
+export function nativeUnsentBytes(): UnsentBytesFn | null {
+  const fn = helper()?.unsentBytes;
+  return typeof fn === 'function' ? fn : null;
 }
 
 /** The socket's descriptor, or -1 when it has none (not a TCP socket, or closed). */

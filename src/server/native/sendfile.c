@@ -16,6 +16,8 @@
  *   and socket.receive.buffer.bytes, which Node has no call for on a TCP socket. The kernel doubles
  *   the value for its own bookkeeping and stops auto-tuning that buffer, as it does for Kafka.
  * getSocketBuffer(sock, kind) -> the size the kernel holds (getsockopt), or -errno
+ * unsentBytes(sock) -> bytes in the socket's send queue that the peer has not acknowledged yet
+ *   (ioctl SIOCOUTQ), or -errno: whether a slow reader is still taking bytes.
  */
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -27,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 
 typedef struct {
   napi_async_work work;
@@ -163,6 +167,19 @@ static napi_value GetSocketBuffer(napi_env env, napi_callback_info info) {
   return v;
 }
 
+static napi_value UnsentBytes(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1];
+  int32_t sock;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_int32(env, args[0], &sock) != napi_ok || sock < 0)
+    return throw_message(env, "unsentBytes(sock)");
+  int bytes = 0;
+  if (ioctl(sock, SIOCOUTQ, &bytes) != 0) bytes = -errno;
+  napi_value v;
+  napi_create_int32(env, bytes, &v);
+  return v;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "sendfile", NAPI_AUTO_LENGTH, Sendfile, NULL, &fn);
@@ -171,5 +188,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "setSocketBuffer", fn);
   napi_create_function(env, "getSocketBuffer", NAPI_AUTO_LENGTH, GetSocketBuffer, NULL, &fn);
   napi_set_named_property(env, exports, "getSocketBuffer", fn);
+  napi_create_function(env, "unsentBytes", NAPI_AUTO_LENGTH, UnsentBytes, NULL, &fn);
+  napi_set_named_property(env, exports, "unsentBytes", fn);
   return exports;
 }
