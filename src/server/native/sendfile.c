@@ -138,46 +138,44 @@ static napi_value Sendfile(napi_env env, napi_callback_info info) {
   return promise;
 }
 
-static napi_value SetSocketBuffer(napi_env env, napi_callback_info info) {
+/* Reads n int32 arguments, each at least 0; false when there are fewer or one is not a number. */
+static int int_args(napi_env env, napi_callback_info info, size_t n, int32_t *out) {
   size_t argc = 3;
   napi_value args[3];
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 3) return throw_message(env, "setSocketBuffer(sock, kind, bytes)");
-  int32_t sock, kind, bytes;
-  if (napi_get_value_int32(env, args[0], &sock) != napi_ok || napi_get_value_int32(env, args[1], &kind) != napi_ok ||
-      napi_get_value_int32(env, args[2], &bytes) != napi_ok || sock < 0 || (kind != 0 && kind != 1) || bytes <= 0)
-    return throw_message(env, "setSocketBuffer: bad arguments");
-  int err = setsockopt(sock, SOL_SOCKET, kind == 0 ? SO_SNDBUF : SO_RCVBUF, &bytes, sizeof bytes) == 0 ? 0 : errno;
+  if (n > 3 || napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < n) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (napi_get_value_int32(env, args[i], &out[i]) != napi_ok || out[i] < 0) return 0;
+  return 1;
+}
+
+static napi_value int32_value(napi_env env, int32_t n) {
   napi_value v;
-  napi_create_int32(env, err, &v);
+  napi_create_int32(env, n, &v);
   return v;
 }
 
+/* a: sock, kind (0 send, 1 receive), bytes */
+static napi_value SetSocketBuffer(napi_env env, napi_callback_info info) {
+  int32_t a[3];
+  if (!int_args(env, info, 3, a) || a[1] > 1 || a[2] == 0) return throw_message(env, "setSocketBuffer(sock, kind, bytes): bad arguments");
+  return int32_value(env, setsockopt(a[0], SOL_SOCKET, a[1] == 0 ? SO_SNDBUF : SO_RCVBUF, &a[2], sizeof a[2]) == 0 ? 0 : errno);
+}
+
+/* a: sock, kind (0 send, 1 receive) */
 static napi_value GetSocketBuffer(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value args[2];
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 2) return throw_message(env, "getSocketBuffer(sock, kind)");
-  int32_t sock, kind;
-  if (napi_get_value_int32(env, args[0], &sock) != napi_ok || napi_get_value_int32(env, args[1], &kind) != napi_ok || sock < 0 || (kind != 0 && kind != 1))
-    return throw_message(env, "getSocketBuffer: bad arguments");
+  int32_t a[2];
+  if (!int_args(env, info, 2, a) || a[1] > 1) return throw_message(env, "getSocketBuffer(sock, kind): bad arguments");
   int bytes = 0;
   socklen_t len = sizeof bytes;
-  if (getsockopt(sock, SOL_SOCKET, kind == 0 ? SO_SNDBUF : SO_RCVBUF, &bytes, &len) != 0) bytes = -errno;
-  napi_value v;
-  napi_create_int32(env, bytes, &v);
-  return v;
+  return int32_value(env, getsockopt(a[0], SOL_SOCKET, a[1] == 0 ? SO_SNDBUF : SO_RCVBUF, &bytes, &len) == 0 ? bytes : -errno);
 }
 
+/* a: sock */
 static napi_value UnsentBytes(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  int32_t sock;
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_int32(env, args[0], &sock) != napi_ok || sock < 0)
-    return throw_message(env, "unsentBytes(sock)");
+  int32_t a[1];
+  if (!int_args(env, info, 1, a)) return throw_message(env, "unsentBytes(sock): bad arguments");
   int bytes = 0;
-  if (ioctl(sock, SIOCOUTQ, &bytes) != 0) bytes = -errno;
-  napi_value v;
-  napi_create_int32(env, bytes, &v);
-  return v;
+  return int32_value(env, ioctl(a[0], SIOCOUTQ, &bytes) == 0 ? bytes : -errno);
 }
 
 NAPI_MODULE_INIT() {
