@@ -19,7 +19,7 @@ import type { ConnectionContext, Dispatcher, Encoded } from './dispatcher.js';
 import { bufferPool } from '../protocol/primitives/buffer-pool.js';
 import { FrameError, Framer } from './framer.js';
 import { readInto, sharedReadBuffer } from './read-buffer.js';
-import { type SendfileError, type SendfileFn, nativeSendfile, nativeSocketBuffers, nativeUnsentBytes, socketFd } from './sendfile.js';
+import { type SendfileError, type SendfileFn, nativeHelper, nativeSendfile, socketFd } from './sendfile.js';
 
 export interface ConnectionOptions {
   maxFrameBytes: number;
@@ -141,21 +141,21 @@ export class Connection {
 
   private setBuffers(send = -1, receive = -1): void {
     if (send <= 0 && receive <= 0) return;
-    const native = nativeSocketBuffers();
+    const set = nativeHelper('setSocketBuffer');
     const fd = socketFd(this.socket);
-    if (!native || fd < 0) return;
+    if (!set || fd < 0) return;
     for (const [kind, bytes] of [[0, send], [1, receive]] as const) {
       if (bytes <= 0) continue;
-      const errno = native.set(fd, kind, bytes);
+      const errno = set(fd, kind, bytes);
       if (errno !== 0) this.logger.debug({ errno, kind: kind === 0 ? 'SO_SNDBUF' : 'SO_RCVBUF', bytes }, 'setting a socket buffer size failed');
     }
   }
 
   /** SO_SNDBUF and SO_RCVBUF as the kernel holds them (it doubles what was set), or null without the helper (tests, metrics). */
   socketBuffers(): { send: number; receive: number } | null {
-    const native = nativeSocketBuffers();
+    const get = nativeHelper('getSocketBuffer');
     const fd = socketFd(this.socket);
-    return native && fd >= 0 ? { send: native.get(fd, 0), receive: native.get(fd, 1) } : null;
+    return get && fd >= 0 ? { send: get(fd, 0), receive: get(fd, 1) } : null;
   }
 
   /** Requests read whose response has not been written yet. */
@@ -479,7 +479,7 @@ export class Connection {
    * first look counts as a change; a reader that takes nothing is closed one idle period later.
    */
   private peerTookBytes(): boolean {
-    const unsent = nativeUnsentBytes();
+    const unsent = nativeHelper('unsentBytes');
     const fd = socketFd(this.socket);
     if (!unsent || fd < 0) return false;
     const n = unsent(fd);

@@ -28,7 +28,7 @@ export type GetSocketBufferFn = (sock: number, kind: 0 | 1) => number;
 /** ioctl SIOCOUTQ: bytes sent to the socket that the peer has not acknowledged yet, or -errno. */
 export type UnsentBytesFn = (sock: number) => number;
 
-interface NativeHelper {
+export interface NativeHelper {
   sendfile?: SendfileFn;
   setSocketBuffer?: SetSocketBufferFn;
   getSocketBuffer?: GetSocketBufferFn;
@@ -53,23 +53,15 @@ function helper(): NativeHelper | null {
   return loaded;
 }
 
+/** One function of the helper, or null when the helper is not built, cannot load, or lacks it. */
+export function nativeHelper<K extends keyof NativeHelper>(name: K): NonNullable<NativeHelper[K]> | null {
+  const fn = helper()?.[name];
+  return typeof fn === 'function' ? (fn as NonNullable<NativeHelper[K]>) : null;
+}
+
 /** The sendfile helper, or null when it is not built, cannot load, or BROOK_SENDFILE=0. */
 export function nativeSendfile(): SendfileFn | null {
-  if (process.env.BROOK_SENDFILE === '0') return null;
-  const fn = helper()?.sendfile;
-  return typeof fn === 'function' ? fn : null;
-}
-
-/** The socket buffer helpers, or null when the helper is not built or cannot load. */
-export function nativeSocketBuffers(): { set: SetSocketBufferFn; get: GetSocketBufferFn } | null {
-  const h = helper();
-  return typeof h?.setSocketBuffer === 'function' && typeof h.getSocketBuffer === 'function' ? { set: h.setSocketBuffer, get: h.getSocketBuffer } : null;
-}
-
-/** The unacknowledged-bytes helper, or null when the helper is not built or cannot load. */
-export function nativeUnsentBytes(): UnsentBytesFn | null {
-  const fn = helper()?.unsentBytes;
-  return typeof fn === 'function' ? fn : null;
+  return process.env.BROOK_SENDFILE === '0' ? null : nativeHelper('sendfile');
 }
 
 /** The socket's descriptor, or -1 when it has none (not a TCP socket, or closed). */

@@ -5,7 +5,7 @@ import { STREAM_PIECE_BYTES } from '../../src/server/connection.js';
 import { bufferPool } from '../../src/protocol/primitives/buffer-pool.js';
 import { execFileSync } from 'node:child_process';
 import { nodeHeaders } from '../../src/server/native/build.mjs';
-import { nativeSendfile, nativeSocketBuffers, nativeUnsentBytes } from '../../src/server/sendfile.js';
+import { nativeHelper, nativeSendfile } from '../../src/server/sendfile.js';
 import { bodySum, client, frame, KEY, openGate, PATTERN_FILE_BYTES, patternByte, rawFrame, sleep, startTestServer, STREAM_TAIL, streamStats } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -315,11 +315,12 @@ describe('file spans sent by sendfile (the native helper)', () => {
 
   it.skipIf(!canBuildNative())('the helper is built and loads where a C compiler and Node headers are (npm test builds it)', () => {
     expect(native).toBe(true);
-    expect(nativeSocketBuffers()).not.toBeNull();
-    expect(nativeUnsentBytes()).not.toBeNull();
+    expect(nativeHelper('setSocketBuffer')).not.toBeNull();
+    expect(nativeHelper('getSocketBuffer')).not.toBeNull();
+    expect(nativeHelper('unsentBytes')).not.toBeNull();
   });
 
-  it.skipIf(nativeSocketBuffers() === null)("sets each connection's SO_SNDBUF and SO_RCVBUF from socket.send/receive.buffer.bytes; -1 keeps the system's", async () => {
+  it.skipIf(nativeHelper('setSocketBuffer') === null || nativeHelper('getSocketBuffer') === null)("sets each connection's SO_SNDBUF and SO_RCVBUF from socket.send/receive.buffer.bytes; -1 keeps the system's", async () => {
     const sized = await setup({ sendBufferBytes: 65536, receiveBufferBytes: 49152 });
     const plain = await setup({ sendBufferBytes: -1, receiveBufferBytes: -1 });
     await client(sized.port);
